@@ -1,0 +1,42 @@
+/**
+ * iwlab's command line: `iwlab <command> [options]`. Each command lives in src/commands/<name>.ts
+ * and is loaded only when called, so `iwlab data` never pays for loading tfjs.
+ */
+export interface Command {
+  summary: string;
+  load: () => Promise<{ main(args: string[]): Promise<void> }>;
+}
+
+export const COMMANDS: Record<string, Command> = {
+  figure: { summary: 'train one figure and write it as a standalone HTML file', load: () => import('./commands/figure') },
+};
+
+export async function main(argv: string[]): Promise<void> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage());
+    return;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    throw new UsageError(`Unknown command '${name}'.\n\n${usage()}`);
+  }
+  await (await command.load()).main(args);
+}
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
+  const lines = Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`);
+  return ['Usage: iwlab <command> [options]   (npm run iwlab -- <command> ...)', '', 'Commands:', ...lines].join('\n');
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).catch((error: unknown) => {
+    console.error(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,26 @@
+import type * as tf from '@tensorflow/tfjs';
+
+/**
+ * A labelled binary dataset as the trainer sees it. Label 1 is the base class, whose weight the
+ * figures vary and whose predicted fraction they plot (dog for CIFAR-10, digit 0 for MNIST,
+ * class +1 for the toy data); label 0 is the other class.
+ */
+export interface ExampleSource {
+  readonly name: string;
+  readonly count: number;
+  /** Shape of one example as the model consumes it: [2] for the toy data, [32, 32, C] for images (NHWC). */
+  readonly exampleShape: readonly number[];
+  /** 0 or 1 per example. Out-of-domain sets carry 0 everywhere: only predictions matter there. */
+  readonly labels: Uint8Array;
+  /** Gathers examples into one float32 tensor [indices.length, ...exampleShape], normalised. */
+  batch(indices: ArrayLike<number>): tf.Tensor;
+}
+
+/** What one figure run trains and evaluates on. */
+export interface FigureData {
+  train: ExampleSource;
+  /** In-domain test set (the two training classes); absent for figures that plot boundaries. */
+  inDomain?: ExampleSource;
+  /** Out-of-domain test set (the other classes). */
+  outOfDomain?: ExampleSource;
+}

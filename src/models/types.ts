@@ -1,0 +1,23 @@
+import type * as tf from '@tensorflow/tfjs';
+
+/** Whether a forward pass trains (dropout on, batch norm on batch statistics) or evaluates. */
+export interface ForwardOptions {
+  training: boolean;
+  /** Seed for this step's dropout masks; the trainer derives it from the run's RNG. */
+  dropoutSeed?: number;
+}
+
+/**
+ * A model is plain tfjs variables and a forward function (no tfjs-layers), so the trainer, the
+ * checkpoints and the wasm gradient kernels see exactly what is computed.
+ */
+export interface Model {
+  readonly kind: string;
+  /** Trainable parameters in a fixed order; checkpoints store them in this order. */
+  readonly params: readonly tf.Variable[];
+  /** Non-trainable state saved in checkpoints (batch-norm running mean and variance). */
+  readonly buffers: readonly tf.Variable[];
+  /** inputs: [batch, ...exampleShape] -> logits: [batch, 2]. Updates buffers when training. */
+  apply(inputs: tf.Tensor, options: ForwardOptions): tf.Tensor2D;
+  dispose(): void;
+}
