@@ -40,14 +40,18 @@ export type ModelSpec =
     }
   | { kind: 'resnet'; inChannels: number; width: number; batchNorm: boolean };
 
+/**
+ * How a batch's weighted losses become one number: 'weights' divides sum(w_i * loss_i) by sum(w_i)
+ * (PyTorch's CrossEntropyLoss(weight=...), NYU's choice); 'count' divides by the batch size.
+ */
+export type Reduction = 'weights' | 'count';
+
 export type LossSpec =
-  | {
-      kind: 'cross-entropy';
-      /** 'weights': divide by the batch's weight sum (PyTorch, NYU); 'count': by the batch size. */
-      normalise: 'weights' | 'count';
-    }
-  | { kind: 'exponential' }
-  | { kind: 'polynomial'; alpha: number };
+  | { kind: 'cross-entropy'; reduction: Reduction }
+  /** Xu et al.'s exponential loss exp(-margin), margin = (logit_1 - logit_0) * (2y - 1). */
+  | { kind: 'exponential'; reduction: Reduction }
+  /** Wang et al. (ICLR 2022): softplus(-v)/log(1 + 1/e) for v <= 1, v^-alpha above (v the margin). */
+  | { kind: 'polynomial'; alpha: number; reduction: Reduction };
 
 export interface OptimizerSpec {
   kind: 'sgd';

@@ -89,3 +89,8 @@ export class Rng {
     return order;
   }
 }
+
+/** Independent RNG streams per purpose, all derived from a run's seed. */
+export function streamSeed(seed: number, stream: 'data' | 'train'): number {
+  return (Math.imul(seed + 1, 0x9e3779b1) ^ (stream === 'data' ? 0x1234567 : 0x7654321)) >>> 0;
+}

@@ -1,0 +1,23 @@
+import type { DataSpec } from '../experiments/types';
+import { Rng, streamSeed } from '../train/rng';
+import { generateToyGaussian, toySource } from './toyGaussian';
+import type { FigureData } from './types';
+
+export interface LoadDataOptions {
+  /** Where datasets live; default <repo>/data. */
+  dataDir?: string;
+  /** Seeds generated data and subsets: the run's seed, so each seed sees its own sample. */
+  seed: number;
+}
+
+/** Loads (or generates) what one run trains and evaluates on. */
+export async function loadFigureData(spec: DataSpec, options: LoadDataOptions): Promise<FigureData> {
+  switch (spec.source) {
+    case 'toy-gaussian':
+      // The toy figures draw boundaries on their training data; no test sets.
+      return { train: toySource(generateToyGaussian(spec.perClass, new Rng(streamSeed(options.seed, 'data')))) };
+    case 'cifar10':
+    case 'mnist':
+      throw new Error(`Data source '${spec.source}' is not wired in yet.`);
+  }
+}

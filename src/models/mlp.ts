@@ -1,0 +1,36 @@
+import * as tf from '@tensorflow/tfjs';
+import type { ModelSpec } from '../experiments/types';
+import type { Rng } from '../train/rng';
+import { denseLayer } from './init';
+import type { Model } from './types';
+
+/** Logistic regression with a 2-way softmax head: logits = x W + b. inputs: [batch, inputSize]. */
+export function buildLinear(spec: Extract<ModelSpec, { kind: 'linear' }>, rng: Rng): Model {
+  const out = denseLayer(rng, spec.inputSize, 2, 'linear');
+  const params = [out.kernel, out.bias];
+  return {
+    kind: 'linear',
+    params,
+    buffers: [],
+    apply: (inputs) => tf.tidy(() => tf.add(tf.matMul(inputs as tf.Tensor2D, out.kernel as tf.Tensor2D), out.bias)) as tf.Tensor2D,
+    dispose: () => params.forEach((p) => p.dispose()),
+  };
+}
+
+/** One hidden ReLU layer (Byrd & Lipton's synthetic MLP). inputs: [batch, inputSize]. */
+export function buildMlp(spec: Extract<ModelSpec, { kind: 'mlp' }>, rng: Rng): Model {
+  const hidden = denseLayer(rng, spec.inputSize, spec.hidden, 'mlp/hidden');
+  const out = denseLayer(rng, spec.hidden, 2, 'mlp/out');
+  const params = [hidden.kernel, hidden.bias, out.kernel, out.bias];
+  return {
+    kind: 'mlp',
+    params,
+    buffers: [],
+    apply: (inputs) =>
+      tf.tidy(() => {
+        const features = tf.relu(tf.add(tf.matMul(inputs as tf.Tensor2D, hidden.kernel as tf.Tensor2D), hidden.bias));
+        return tf.add(tf.matMul(features, out.kernel as tf.Tensor2D), out.bias);
+      }) as tf.Tensor2D,
+    dispose: () => params.forEach((p) => p.dispose()),
+  };
+}

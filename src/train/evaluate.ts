@@ -1,0 +1,100 @@
+import * as tf from '@tensorflow/tfjs';
+import type { ExampleSource } from '../data/types';
+import type { Model } from '../models/types';
+
+const EVAL_BATCH = 500;
+
+/** Predicted label (argmax of the two logits) for every example of a source, in eval mode. */
+export function predictLabels(model: Model, source: ExampleSource): Uint8Array {
+  const predictions = new Uint8Array(source.count);
+  for (let start = 0; start < source.count; start += EVAL_BATCH) {
+    const end = Math.min(source.count, start + EVAL_BATCH);
+    const indices = Array.from({ length: end - start }, (_, i) => start + i);
+    const labels = tf.tidy(() => tf.argMax(model.apply(source.batch(indices), { training: false }), 1).dataSync());
+    predictions.set(labels, start);
+  }
+  return predictions;
+}
+
+/** Fraction of a source's examples predicted as the base class (label 1): the papers' headline metric. */
+export function baseClassFraction(predictions: Uint8Array): number {
+  let base = 0;
+  for (const p of predictions) base += p;
+  return predictions.length === 0 ? Number.NaN : base / predictions.length;
+}
+
+export function accuracy(predictions: Uint8Array, labels: Uint8Array): number {
+  let right = 0;
+  for (let i = 0; i < labels.length; i++) if (predictions[i] === labels[i]) right += 1;
+  return right / labels.length;
+}
+
+/** Where the decision boundary of a 2-D model sits, seen from the class means. */
+export interface BoundaryCrossing {
+  /** Degrees between the boundary's normal and the axis from the other class's mean to the base class's. */
+  angle: number;
+  /** Signed distance of the crossing from the midpoint of the means, positive towards the base class. */
+  offset: number;
+}
+
+/**
+ * Finds where the model's score f = logit_1 - logit_0 changes sign along the axis through both class
+ * means (extended to three times their half-distance on each side), and the normal there. This is exact
+ * for the linear model and the natural summary for the MLP. Undefined when the boundary misses the axis.
+ *   baseMean, otherMean: [2] in the model's input coordinates.
+ */
+export function boundaryCrossing(model: Model, baseMean: [number, number], otherMean: [number, number]): BoundaryCrossing | undefined {
+  const mid = [(baseMean[0] + otherMean[0]) / 2, (baseMean[1] + otherMean[1]) / 2];
+  const half = [baseMean[0] - mid[0]!, baseMean[1] - mid[1]!];
+  const halfLength = Math.hypot(half[0]!, half[1]!);
+  const steps = 600;
+  const ts = Array.from({ length: steps + 1 }, (_, i) => -3 + (6 * i) / steps);
+  const scores = score(model, ts.map((t) => [mid[0]! + t * half[0]!, mid[1]! + t * half[1]!] as [number, number]));
+  // The sign change nearest the midpoint (an MLP can cross more than once).
+  let best: number | undefined;
+  for (let i = 0; i < steps; i++) {
+    if (Math.sign(scores[i]!) !== Math.sign(scores[i + 1]!) && (best === undefined || Math.abs(ts[i]!) < Math.abs(ts[best]!))) best = i;
+  }
+  if (best === undefined) return undefined;
+  const [s0, s1] = [scores[best]!, scores[best + 1]!];
+  const t = ts[best]! + ((ts[best + 1]! - ts[best]!) * s0) / (s0 - s1);
+  const point: [number, number] = [mid[0]! + t * half[0]!, mid[1]! + t * half[1]!];
+  const h = 1e-3 * halfLength;
+  const [fx1, fx0, fy1, fy0] = score(model, [
+    [point[0] + h, point[1]],
+    [point[0] - h, point[1]],
+    [point[0], point[1] + h],
+    [point[0], point[1] - h],
+  ]);
+  const gradient = [fx1! - fx0!, fy1! - fy0!];
+  const axis = [half[0]! / halfLength, half[1]! / halfLength];
+  const angle = (Math.atan2(axis[0]! * gradient[1]! - axis[1]! * gradient[0]!, axis[0]! * gradient[0]! + axis[1]! * gradient[1]!) * 180) / Math.PI;
+  return { angle, offset: t * halfLength };
+}
+
+/** f = logit_1 - logit_0 at each point. */
+export function score(model: Model, points: [number, number][]): Float32Array {
+  return tf.tidy(() => {
+    const logits = model.apply(tf.tensor2d(points.flat(), [points.length, 2]), { training: false });
+    const [other, base] = tf.split(logits, 2, 1);
+    return tf.sub(base!, other!).dataSync() as Float32Array;
+  });
+}
+
+/** Mean of each class's examples: [base class mean, other class mean] (2-D sources). */
+export function classMeans(source: ExampleSource): [[number, number], [number, number]] {
+  const all = Array.from({ length: source.count }, (_, i) => i);
+  const values = tf.tidy(() => source.batch(all).dataSync());
+  const sums = [
+    [0, 0, 0],
+    [0, 0, 0],
+  ];
+  for (let i = 0; i < source.count; i++) {
+    const row = sums[source.labels[i]!]!;
+    row[0]! += values[2 * i]!;
+    row[1]! += values[2 * i + 1]!;
+    row[2]! += 1;
+  }
+  const mean = (row: number[]): [number, number] => [row[0]! / row[2]!, row[1]! / row[2]!];
+  return [mean(sums[1]!), mean(sums[0]!)];
+}

@@ -1,0 +1,163 @@
+import * as tf from '@tensorflow/tfjs';
+import type { FigureData } from '../data/types';
+import type { EpochMetrics, RunConfig, RunResult, Snapshot } from '../experiments/types';
+import { buildModel } from '../models';
+import type { Model } from '../models/types';
+import { accuracy, baseClassFraction, boundaryCrossing, classMeans, predictLabels } from './evaluate';
+import { Rng, streamSeed, type RngState } from './rng';
+import { trainStep } from './step';
+
+export interface SavedTensor {
+  shape: number[];
+  values: Float32Array;
+}
+
+/** Everything needed to continue a run exactly where it stopped (after `epoch` finished). */
+export interface Checkpoint {
+  epoch: number;
+  params: SavedTensor[];
+  buffers: SavedTensor[];
+  /** Plain SGD keeps no state; the field exists so a momentum optimiser can add some. */
+  optimizer: SavedTensor[];
+  rng: RngState;
+  wallTime: number;
+  snapshots: Snapshot[];
+}
+
+export interface TrainHooks {
+  /** After each epoch's evaluation; awaited, so a store can append and flush the line first. */
+  onEpoch?(metrics: EpochMetrics): void | Promise<void>;
+  /** After onEpoch; awaited. */
+  onCheckpoint?(checkpoint: Checkpoint): void | Promise<void>;
+  /** Continue from here: epochs 1..checkpoint.epoch are done and their metrics given. */
+  resumeFrom?: { checkpoint: Checkpoint; metrics: EpochMetrics[] };
+  /** Checked between steps; an aborted run returns status 'stopped' with the epochs it finished. */
+  signal?: AbortSignal;
+}
+
+/** A non-finite loss: the run stops, its finished epochs stay. */
+export class DivergenceError extends Error {
+  override name = 'DivergenceError';
+  constructor(
+    readonly epoch: number,
+    readonly loss: number,
+  ) {
+    super(
+      `Training diverged at epoch ${epoch} (loss ${loss}). Epochs 1-${epoch - 1} are kept; ` +
+        'lower the learning rate or the class-weight ratio for this figure and rerun it.',
+    );
+  }
+}
+
+/**
+ * Trains one run: restore or initialise; then per epoch shuffle with the run's RNG, take SGD steps on
+ * the weighted loss, evaluate, report the metrics line, snapshot and checkpoint. Divergence ends the
+ * run with status 'failed' and keeps every finished epoch.
+ */
+export async function train(config: RunConfig, data: FigureData, hooks: TrainHooks = {}): Promise<RunResult> {
+  const rng = new Rng(streamSeed(config.seed, 'train'));
+  const model = buildModel(config.model, rng); // initialisation draws from rng first, resumed or not
+  const metrics: EpochMetrics[] = [];
+  const snapshots: Snapshot[] = [];
+  let startEpoch = 0;
+  let wallTimeBefore = 0;
+  if (hooks.resumeFrom) {
+    const { checkpoint } = hooks.resumeFrom;
+    restoreCheckpoint(model, rng, checkpoint);
+    metrics.push(...hooks.resumeFrom.metrics.filter((line) => line.epoch <= checkpoint.epoch));
+    snapshots.push(...checkpoint.snapshots);
+    startEpoch = checkpoint.epoch;
+    wallTimeBefore = checkpoint.wallTime;
+  } else if (config.snapshotEpochs.includes(0)) {
+    snapshots.push(snapshot(model, 0));
+  }
+  const result = (status: RunResult['status'], error?: string): RunResult => {
+    model.dispose();
+    return { runId: '', config, status, metrics, snapshots, ...(error === undefined ? {} : { error }) };
+  };
+
+  const { train: trainSet } = data;
+  const classWeights: [number, number] = [1, config.classWeight];
+  const batchSize = config.optimizer.batchSize === 0 ? trainSet.count : Math.min(config.optimizer.batchSize, trainSet.count);
+  const stepsPerEpoch = Math.floor(trainSet.count / batchSize); // drop the last partial batch, as NYU
+  const means = config.evaluations.includes('boundary') ? classMeans(trainSet) : undefined;
+  const started = performance.now();
+
+  for (let epoch = startEpoch + 1; epoch <= config.epochs; epoch++) {
+    // Shuffle with the run's RNG: the order, like everything random, is part of the checkpoint.
+    const order = rng.permutation(trainSet.count);
+    let lossSum = 0;
+    for (let step = 0; step < stepsPerEpoch; step++) {
+      if (hooks.signal?.aborted) return result('stopped');
+      const indices = order.subarray(step * batchSize, (step + 1) * batchSize);
+      const loss = tf.tidy(() => {
+        const labels = tf.tensor1d(Array.from(indices, (i) => trainSet.labels[i]!), 'int32');
+        return trainStep(model, { inputs: trainSet.batch(indices), labels }, classWeights, config.loss, config.optimizer, rng.nextUint32());
+      });
+      if (!Number.isFinite(loss)) return result('failed', new DivergenceError(epoch, loss).message);
+      lossSum += loss;
+      if (step % 50 === 49) await yieldToEventLoop(); // lets Ctrl-C, progress and aborts through
+    }
+
+    const line = evaluateEpoch(model, data, config, means);
+    line.epoch = epoch;
+    line.trainLoss = lossSum / stepsPerEpoch;
+    line.wallTime = wallTimeBefore + (performance.now() - started) / 1000;
+    metrics.push(line);
+    await hooks.onEpoch?.(line);
+    if (config.snapshotEpochs.includes(epoch)) snapshots.push(snapshot(model, epoch));
+    if (hooks.onCheckpoint) await hooks.onCheckpoint(saveCheckpoint(model, rng, epoch, line.wallTime, snapshots));
+    await yieldToEventLoop();
+  }
+  return result('done');
+}
+
+/** The metrics line of one epoch; the trainer fills in epoch, loss and wall time. */
+function evaluateEpoch(model: Model, data: FigureData, config: RunConfig, means: [[number, number], [number, number]] | undefined): EpochMetrics {
+  const line: EpochMetrics = {
+    epoch: 0,
+    classWeight: config.classWeight,
+    seed: config.seed,
+    variant: config.variant,
+    trainLoss: 0,
+    trainAccuracy: accuracy(predictLabels(model, data.train), data.train.labels),
+    wallTime: 0,
+  };
+  if (config.evaluations.includes('fractions')) {
+    if (data.inDomain) line.inDomainFraction = baseClassFraction(predictLabels(model, data.inDomain));
+    if (data.outOfDomain) line.outOfDomainFraction = baseClassFraction(predictLabels(model, data.outOfDomain));
+  }
+  if (means) {
+    const crossing = boundaryCrossing(model, means[0], means[1]);
+    if (crossing) {
+      line.boundaryAngle = crossing.angle;
+      line.boundaryOffset = crossing.offset;
+    }
+  }
+  return line;
+}
+
+export function saveCheckpoint(model: Model, rng: Rng, epoch: number, wallTime: number, snapshots: Snapshot[]): Checkpoint {
+  const save = (variable: tf.Variable): SavedTensor => ({ shape: variable.shape.slice(), values: variable.dataSync() as Float32Array });
+  return { epoch, params: model.params.map(save), buffers: model.buffers.map(save), optimizer: [], rng: rng.state(), wallTime, snapshots: snapshots.slice() };
+}
+
+function restoreCheckpoint(model: Model, rng: Rng, checkpoint: Checkpoint): void {
+  const load = (variables: readonly tf.Variable[], saved: SavedTensor[], what: string) => {
+    if (variables.length !== saved.length) {
+      throw new Error(`Checkpoint has ${saved.length} ${what}, the model ${variables.length}: it belongs to another model. Rerun with --retrain.`);
+    }
+    variables.forEach((variable, i) => tf.tidy(() => variable.assign(tf.tensor(saved[i]!.values, saved[i]!.shape))));
+  };
+  load(model.params, checkpoint.params, 'parameter tensors');
+  load(model.buffers, checkpoint.buffers, 'buffers');
+  rng.restore(checkpoint.rng);
+}
+
+function snapshot(model: Model, epoch: number): Snapshot {
+  return { epoch, params: model.params.map((p) => ({ shape: p.shape.slice(), values: Array.from(p.dataSync()) })) };
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
