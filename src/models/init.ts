@@ -10,7 +10,7 @@ export function uniformVariable(rng: Rng, shape: number[], bound: number, name: 
   const size = shape.reduce((a, b) => a * b, 1);
   const values = new Float32Array(size);
   for (let i = 0; i < size; i++) values[i] = rng.uniform(-bound, bound);
-  return tf.variable(tf.tensor(values, shape), true, uniqueName(name));
+  return variableFrom(tf.tensor(values, shape), true, name);
 }
 
 /** Conv filter [kh, kw, inChannels, outChannels] (tfjs layout), PyTorch default init. */
@@ -29,7 +29,14 @@ export function denseLayer(rng: Rng, inUnits: number, outUnits: number, name: st
 }
 
 export function constantVariable(shape: number[], value: number, name: string, trainable: boolean): tf.Variable {
-  return tf.variable(tf.fill(shape, value), trainable, uniqueName(name));
+  return variableFrom(tf.fill(shape, value), trainable, name);
+}
+
+/** A variable shares its initial tensor's data; disposing the tensor keeps tf.memory() exact. */
+function variableFrom(initial: tf.Tensor, trainable: boolean, name: string): tf.Variable {
+  const variable = tf.variable(initial, trainable, uniqueName(name));
+  initial.dispose();
+  return variable;
 }
 
 // tfjs variable names are global to the engine; a counter keeps two models in one process apart.

@@ -36,12 +36,12 @@ export function perExampleLoss(logits: tf.Tensor2D, labels: tf.Tensor1D, loss: L
       case 'exponential':
         return tf.exp(tf.neg(margins(logits, labels))) as tf.Tensor1D;
       case 'polynomial': {
+        // softplus(-min(v, 1))/c + max(v, 1)^-alpha - 1 equals the low piece for v <= 1 (the tail term
+        // is 1 - 1) and v^-alpha above (the low term is then exactly 1), with gradients on both sides.
         const v = margins(logits, labels);
-        // Evaluate each piece only where it is finite, so neither NaNs nor their gradients leak.
-        const isTail = tf.greater(v, 1);
         const lowPiece = tf.div(tf.softplus(tf.neg(tf.minimum(v, 1))), POLY_SCALE);
         const tailPiece = tf.pow(tf.maximum(v, 1), -loss.alpha);
-        return tf.where(isTail, tailPiece, lowPiece) as tf.Tensor1D;
+        return tf.sub(tf.add(lowPiece, tailPiece), 1) as tf.Tensor1D;
       }
     }
   });

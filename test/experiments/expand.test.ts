@@ -1,0 +1,41 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { expandRuns, formatWeight } from '../../src/experiments/expand';
+import { toyGaussian } from '../../src/experiments/figures';
+import type { FigureSpec } from '../../src/experiments/types';
+
+test('a figure expands into variant x weight x seed runs', () => {
+  const runs = expandRuns(toyGaussian, 'paper');
+  const { seeds, classWeights } = toyGaussian.scales.paper;
+  assert.equal(runs.length, toyGaussian.variants.length * classWeights!.length * seeds);
+  assert.equal(new Set(runs.map((r) => JSON.stringify(r))).size, runs.length);
+});
+
+test('variant overrides replace the figure defaults, scale settings replace both', () => {
+  const runs = expandRuns(toyGaussian, 'smoke');
+  const linear = runs.find((r) => r.variant === 'linear')!;
+  const mlpExp = runs.find((r) => r.variant === 'mlp-exp')!;
+  assert.equal(linear.model.kind, 'linear');
+  assert.equal(mlpExp.model.kind, 'mlp');
+  assert.equal(mlpExp.loss.kind, 'exponential');
+  assert.deepEqual(linear.data, { source: 'toy-gaussian', perClass: toyGaussian.scales.smoke.data!.perClass });
+  assert.equal(linear.epochs, toyGaussian.scales.smoke.epochs);
+});
+
+test('a scale width applies to conv nets only', () => {
+  const spec: FigureSpec = {
+    ...toyGaussian,
+    model: { kind: 'cnn', inChannels: 3, width: 1, dropout: 0 },
+    variants: [{ id: 'cnn', label: 'cnn' }, { id: 'linear', label: 'linear', model: { kind: 'linear', inputSize: 2 } }],
+    scales: { ...toyGaussian.scales, quick: { epochs: 2, seeds: 1, width: 0.25 } },
+  };
+  const runs = expandRuns(spec, 'quick');
+  assert.deepEqual(runs.find((r) => r.variant === 'cnn')!.model, { kind: 'cnn', inChannels: 3, width: 0.25, dropout: 0 });
+  assert.deepEqual(runs.find((r) => r.variant === 'linear')!.model, { kind: 'linear', inputSize: 2 });
+});
+
+test('weights print as the papers write them', () => {
+  assert.equal(formatWeight(16), '16:1');
+  assert.equal(formatWeight(1 / 256), '1:256');
+  assert.equal(formatWeight(1), '1:1');
+});
