@@ -1,0 +1,10 @@
+import type { FigureResult } from '../experiments/types';
+import { toyBoundaryFigure, toyTrajectoryFigure } from './toy';
+import type { PlotlyFigure } from './types';
+
+/** Every plot of a figure, as its evaluations call for: what the CLI and the report draw. */
+export function figurePlots(result: FigureResult): PlotlyFigure[] {
+  const plots: PlotlyFigure[] = [];
+  if (result.spec.evaluations.includes('boundary')) plots.push(toyBoundaryFigure(result), toyTrajectoryFigure(result));
+  return plots;
+}

@@ -1,0 +1,58 @@
+import { DataFrame } from 'danfojs-node';
+import { formatWeight } from '../experiments/expand';
+import type { EpochMetrics, FigureResult } from '../experiments/types';
+
+/**
+ * One row per (variant, class weight), one column per chosen epoch, holding a metric averaged over
+ * seeds; plus, per variant, a 'spread' row (max minus min over weights), the number that shows an
+ * effect fading. Epochs default to the figure's snapshot epochs, else powers of ten.
+ */
+export function metricTable(result: FigureResult, metric: keyof EpochMetrics, epochs?: readonly number[]): DataFrame {
+  const lastEpoch = Math.max(0, ...result.runs.flatMap((run) => run.metrics.map((m) => m.epoch)));
+  const chosen = epochs ?? defaultEpochs(result, lastEpoch);
+  const rows: Record<string, string | number>[] = [];
+  for (const variant of result.spec.variants) {
+    const runs = result.runs.filter((run) => run.config.variant === variant.id);
+    if (runs.length === 0) continue;
+    const weights = [...new Set(runs.map((run) => run.config.classWeight))].sort((a, b) => a - b);
+    const means = weights.map((weight) =>
+      chosen.map((epoch) => mean(runs.filter((run) => run.config.classWeight === weight).map((run) => valueAt(run.metrics, epoch, metric)))),
+    );
+    weights.forEach((weight, i) => rows.push(row(variant.id, formatWeight(weight), chosen, means[i]!)));
+    const spread = chosen.map((_, j) => {
+      const column = means.map((values) => values[j]!).filter(Number.isFinite);
+      return column.length > 1 ? Math.max(...column) - Math.min(...column) : Number.NaN;
+    });
+    rows.push(row(variant.id, 'spread', chosen, spread));
+  }
+  return new DataFrame(rows);
+}
+
+/** The toy figure's table: boundary offsets at the snapshot epochs. */
+export function boundaryTable(result: FigureResult): DataFrame {
+  return metricTable(result, 'boundaryOffset');
+}
+
+function row(variant: string, weight: string, epochs: readonly number[], values: number[]): Record<string, string | number> {
+  const out: Record<string, string | number> = { variant, weight };
+  epochs.forEach((epoch, j) => (out[`epoch ${epoch}`] = Number.isFinite(values[j]) ? Math.round(values[j]! * 1000) / 1000 : 'n/a'));
+  return out;
+}
+
+function valueAt(metrics: EpochMetrics[], epoch: number, metric: keyof EpochMetrics): number {
+  const value = metrics.find((m) => m.epoch === epoch)?.[metric];
+  return typeof value === 'number' ? value : Number.NaN;
+}
+
+function mean(values: number[]): number {
+  const finite = values.filter(Number.isFinite);
+  return finite.length === 0 ? Number.NaN : finite.reduce((a, b) => a + b, 0) / finite.length;
+}
+
+function defaultEpochs(result: FigureResult, lastEpoch: number): number[] {
+  const snapshots = result.spec.scales[result.scale].snapshotEpochs?.filter((e) => e >= 1 && e <= lastEpoch);
+  if (snapshots && snapshots.length > 0) return [...snapshots];
+  const epochs = [];
+  for (let e = 1; e < lastEpoch; e *= 10) epochs.push(e);
+  return [...epochs, lastEpoch];
+}

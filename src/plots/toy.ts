@@ -1,0 +1,182 @@
+import * as tf from '@tensorflow/tfjs';
+import { generateToyGaussian } from '../data/toyGaussian';
+import { formatWeight } from '../experiments/expand';
+import type { FigureResult, RunResult, Snapshot } from '../experiments/types';
+import { buildModel } from '../models';
+import { score } from '../train/evaluate';
+import { Rng, streamSeed } from '../train/rng';
+import { weightColor } from './colors';
+import type { PlotlyFigure } from './types';
+
+const BOX = 2.6; // half-width of the plotted square, in standardised units (the data reach about 2.3)
+const GRID = 81;
+
+/**
+ * Decision boundaries of the toy figure: one row per variant, one column per snapshot epoch; each
+ * panel shows the training data and one f = 0 contour per class weight (seed 0).
+ */
+export function toyBoundaryFigure(result: FigureResult): PlotlyFigure {
+  const runs = result.runs.filter((run) => run.config.seed === 0 && run.snapshots.length > 0);
+  const variants = result.spec.variants.filter((v) => runs.some((run) => run.config.variant === v.id));
+  const epochs = [...new Set(runs.flatMap((run) => run.snapshots.map((s) => s.epoch)))].sort((a, b) => a - b);
+  const weights = [...new Set(runs.map((run) => run.config.classWeight))].sort((a, b) => a - b);
+  const data: Record<string, unknown>[] = [];
+  const annotations: Record<string, unknown>[] = [];
+  const grid = Array.from({ length: GRID }, (_, i) => -BOX + (2 * BOX * i) / (GRID - 1));
+
+  variants.forEach((variant, row) => {
+    epochs.forEach((epoch, column) => {
+      const axis = row * epochs.length + column + 1;
+      const axes = { xaxis: `x${axis}`, yaxis: `y${axis}` };
+      const first = runs.find((run) => run.config.variant === variant.id);
+      if (first) data.push(...dataTraces(first, axes, axis === 1));
+      for (const run of runs.filter((r) => r.config.variant === variant.id)) {
+        const shot = run.snapshots.find((s) => s.epoch === epoch);
+        if (!shot) continue;
+        const color = weightColor(run.config.classWeight, weights);
+        data.push({
+          type: 'contour',
+          ...axes,
+          x: grid,
+          y: grid,
+          z: scoreGrid(run, shot, grid),
+          contours: { start: 0, end: 0, size: 1, coloring: 'lines' },
+          colorscale: [[0, color], [1, color]],
+          line: { width: 2 },
+          showscale: false,
+          hoverinfo: 'skip',
+          name: `weight ${formatWeight(run.config.classWeight)}`,
+          legendgroup: String(run.config.classWeight),
+          showlegend: axis === 1,
+        });
+      }
+      if (row === 0) annotations.push(panelTitle(`epoch ${epoch}`, axis, 'top'));
+      if (column === 0) annotations.push(panelTitle(variant.label, axis, 'left'));
+    });
+  });
+
+  const layout: Record<string, unknown> = {
+    title: { text: `${result.spec.title} (${result.scale} scale)` },
+    grid: { rows: variants.length, columns: epochs.length, pattern: 'independent', xgap: 0.04, ygap: 0.06 },
+    height: 230 * variants.length + 120,
+    width: 220 * epochs.length + 220,
+    margin: { l: 120, r: 20, t: 70, b: 30 },
+    legend: { orientation: 'h', y: -0.02, yanchor: 'top' },
+    annotations,
+  };
+  for (let axis = 1; axis <= variants.length * epochs.length; axis++) {
+    const suffix = axis === 1 ? '' : String(axis);
+    layout[`xaxis${suffix}`] = { range: [-BOX, BOX], showticklabels: false, zeroline: false };
+    layout[`yaxis${suffix}`] = { range: [-BOX, BOX], showticklabels: false, zeroline: false, scaleanchor: `x${axis === 1 ? '' : axis}` };
+  }
+  return { data, layout, config: { responsive: true } };
+}
+
+/**
+ * Where each run's boundary crosses the axis between the class means, against epochs (log axis):
+ * offset (top row) and angle of the normal (bottom row), one column per variant, mean over seeds.
+ */
+export function toyTrajectoryFigure(result: FigureResult): PlotlyFigure {
+  const variants = result.spec.variants.filter((v) => result.runs.some((run) => run.config.variant === v.id));
+  const weights = [...new Set(result.runs.map((run) => run.config.classWeight))].sort((a, b) => a - b);
+  const data: Record<string, unknown>[] = [];
+  const annotations: Record<string, unknown>[] = [];
+  const metrics = [
+    { key: 'boundaryOffset', label: 'offset (towards base class)' },
+    { key: 'boundaryAngle', label: 'angle (degrees)' },
+  ] as const;
+  metrics.forEach((metric, row) => {
+    variants.forEach((variant, column) => {
+      const axis = row * variants.length + column + 1;
+      for (const weight of weights) {
+        const runs = result.runs.filter((run) => run.config.variant === variant.id && run.config.classWeight === weight);
+        const curve = meanOverSeeds(runs, metric.key);
+        data.push({
+          type: 'scatter',
+          mode: 'lines',
+          xaxis: `x${axis}`,
+          yaxis: `y${axis}`,
+          x: curve.map(([epoch]) => epoch),
+          y: curve.map(([, value]) => value),
+          line: { color: weightColor(weight, weights), width: 2 },
+          name: `weight ${formatWeight(weight)}`,
+          legendgroup: String(weight),
+          showlegend: axis === 1,
+        });
+      }
+      if (row === 0) annotations.push(panelTitle(variant.label, axis, 'top'));
+      if (column === 0) annotations.push(panelTitle(metric.label, axis, 'left'));
+    });
+  });
+  const layout: Record<string, unknown> = {
+    title: { text: 'Boundary offset and angle against epochs' },
+    grid: { rows: 2, columns: variants.length, pattern: 'independent', xgap: 0.06, ygap: 0.12 },
+    height: 560,
+    width: 260 * variants.length + 160,
+    margin: { l: 110, r: 20, t: 70, b: 50 },
+    annotations,
+  };
+  for (let axis = 1; axis <= 2 * variants.length; axis++) {
+    const suffix = axis === 1 ? '' : String(axis);
+    layout[`xaxis${suffix}`] = { type: 'log', title: axis > variants.length ? { text: 'epoch' } : undefined };
+    layout[`yaxis${suffix}`] = { zeroline: true };
+  }
+  return { data, layout, config: { responsive: true } };
+}
+
+function meanOverSeeds(runs: RunResult[], key: 'boundaryOffset' | 'boundaryAngle'): [number, number][] {
+  const byEpoch = new Map<number, number[]>();
+  for (const run of runs) {
+    for (const line of run.metrics) {
+      const value = line[key];
+      if (value === undefined) continue;
+      byEpoch.set(line.epoch, [...(byEpoch.get(line.epoch) ?? []), value]);
+    }
+  }
+  return [...byEpoch.entries()].sort(([a], [b]) => a - b).map(([epoch, values]) => [epoch, values.reduce((s, v) => s + v, 0) / values.length]);
+}
+
+/** The run's training data (regenerated from its seed, exactly as trained), as two scatter traces. */
+function dataTraces(run: RunResult, axes: { xaxis: string; yaxis: string }, showlegend: boolean): Record<string, unknown>[] {
+  if (run.config.data.source !== 'toy-gaussian') return [];
+  const toy = generateToyGaussian(run.config.data.perClass, new Rng(streamSeed(run.config.seed, 'data')));
+  return [1, 0].map((label) => {
+    const indices = [...toy.labels.keys()].filter((i) => toy.labels[i] === label);
+    return {
+      type: 'scatter',
+      mode: 'markers',
+      ...axes,
+      x: indices.map((i) => round(toy.points[2 * i]!)),
+      y: indices.map((i) => round(toy.points[2 * i + 1]!)),
+      marker: { size: 3, color: label === 1 ? 'rgba(214,39,40,0.25)' : 'rgba(31,119,180,0.25)' },
+      name: label === 1 ? 'base class (+1)' : 'other class (-1)',
+      legendgroup: `class${label}`,
+      showlegend,
+      hoverinfo: 'skip',
+    };
+  });
+}
+
+/** f = logit_1 - logit_0 on the plotting grid, from the snapshot's parameters: z[row = y][column = x]. */
+function scoreGrid(run: RunResult, shot: Snapshot, grid: number[]): number[][] {
+  const model = buildModel(run.config.model, new Rng(0));
+  try {
+    model.params.forEach((param, i) => tf.tidy(() => param.assign(tf.tensor(shot.params[i]!.values, shot.params[i]!.shape))));
+    const points = grid.flatMap((y) => grid.map((x) => [x, y] as [number, number]));
+    const values = score(model, points);
+    return grid.map((_, row) => Array.from(values.subarray(row * grid.length, (row + 1) * grid.length), round));
+  } finally {
+    model.dispose();
+  }
+}
+
+function panelTitle(text: string, axis: number, side: 'top' | 'left'): Record<string, unknown> {
+  const suffix = axis === 1 ? '' : String(axis);
+  return side === 'top'
+    ? { text: `<b>${text}</b>`, xref: `x${suffix} domain`, yref: `y${suffix} domain`, x: 0.5, y: 1.02, xanchor: 'center', yanchor: 'bottom', showarrow: false }
+    : { text: `<b>${text}</b>`, xref: `x${suffix} domain`, yref: `y${suffix} domain`, x: -0.08, y: 0.5, xanchor: 'right', yanchor: 'middle', showarrow: false, textangle: -90 };
+}
+
+function round(value: number): number {
+  return Math.round(value * 1e4) / 1e4;
+}

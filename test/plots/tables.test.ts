@@ -1,0 +1,25 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { toyGaussian } from '../../src/experiments/figures';
+import type { EpochMetrics, FigureResult, RunConfig } from '../../src/experiments/types';
+import { metricTable } from '../../src/plots/tables';
+
+function run(classWeight: number, seed: number, offsets: number[]) {
+  const config = { variant: 'linear', classWeight, seed } as RunConfig;
+  const metrics = offsets.map((boundaryOffset, i) => ({ epoch: i + 1, classWeight, seed, variant: 'linear', trainLoss: 0, trainAccuracy: 1, wallTime: 0, boundaryOffset }) as EpochMetrics);
+  return { runId: `${classWeight}-${seed}`, config, status: 'done' as const, metrics, snapshots: [] };
+}
+
+test('metric table averages seeds and adds the spread across weights', () => {
+  const result: FigureResult = {
+    spec: toyGaussian,
+    scale: 'quick',
+    runs: [run(1 / 16, 0, [0.5, 0.3]), run(1 / 16, 1, [0.7, 0.1]), run(16, 0, [-0.4, -0.1])],
+  };
+  const rows = metricTable(result, 'boundaryOffset', [1, 2]).values as (string | number)[][];
+  assert.deepEqual(rows, [
+    ['linear', '1:16', 0.6, 0.2],
+    ['linear', '16:1', -0.4, -0.1],
+    ['linear', 'spread', 1, 0.3],
+  ]);
+});

@@ -1,0 +1,39 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadFigureData } from '../../src/data';
+import { expandRuns } from '../../src/experiments/expand';
+import { toyGaussian } from '../../src/experiments/figures';
+import type { FigureResult } from '../../src/experiments/types';
+import { toyBoundaryFigure, toyTrajectoryFigure } from '../../src/plots/toy';
+import { train } from '../../src/train/trainer';
+
+async function smokeResult(): Promise<FigureResult> {
+  const configs = expandRuns(toyGaussian, 'smoke').filter((c) => c.variant === 'linear' || c.variant === 'mlp');
+  const runs = [];
+  for (const config of configs) runs.push(await train({ ...config, epochs: 5, snapshotEpochs: [1, 5] }, await loadFigureData(config.data, { seed: config.seed })));
+  return { spec: toyGaussian, scale: 'smoke', runs };
+}
+
+test('boundary figure: a panel per variant and snapshot, a contour per weight, the data in each panel', async () => {
+  const result = await smokeResult();
+  const figure = toyBoundaryFigure(result);
+  const weights = toyGaussian.classWeights.length;
+  const panels = 2 * 2; // variants linear, mlp x epochs 1, 5
+  assert.equal(figure.data.filter((t) => t.type === 'contour').length, panels * weights);
+  assert.equal(figure.data.filter((t) => t.type === 'scatter').length, panels * 2);
+  assert.deepEqual(figure.layout.grid, { rows: 2, columns: 2, pattern: 'independent', xgap: 0.04, ygap: 0.06 });
+  const contour = figure.data.find((t) => t.type === 'contour')!;
+  const z = contour.z as number[][];
+  assert.equal(z.length, (contour.y as number[]).length);
+  // The boundary runs through the plotted square: the score takes both signs there.
+  assert.ok(z.flat().some((v) => v > 0) && z.flat().some((v) => v < 0));
+  assert.doesNotThrow(() => JSON.stringify(figure));
+});
+
+test('trajectory figure: offset and angle rows, one line per weight, log epoch axes', async () => {
+  const figure = toyTrajectoryFigure(await smokeResult());
+  assert.equal(figure.data.length, 2 * 2 * toyGaussian.classWeights.length);
+  assert.equal((figure.layout.xaxis as { type: string }).type, 'log');
+  const first = figure.data[0]!;
+  assert.deepEqual(first.x, [1, 2, 3, 4, 5]);
+});
