@@ -5,7 +5,7 @@ import type { FigureResult, RunResult, Snapshot } from '../experiments/types';
 import { buildModel } from '../models';
 import { score } from '../train/evaluate';
 import { Rng, streamSeed } from '../train/rng';
-import { weightColor } from './colors';
+import { axisSuffix, weightColor } from './style';
 import type { PlotlyFigure } from './types';
 
 const BOX = 2.6; // half-width of the plotted square, in standardised units (the data reach about 2.3)
@@ -27,7 +27,7 @@ export function toyBoundaryFigure(result: FigureResult): PlotlyFigure {
   variants.forEach((variant, row) => {
     epochs.forEach((epoch, column) => {
       const axis = row * epochs.length + column + 1;
-      const axes = { xaxis: `x${axis}`, yaxis: `y${axis}` };
+      const axes = { xaxis: `x${axisSuffix(axis)}`, yaxis: `y${axisSuffix(axis)}` };
       const first = runs.find((run) => run.config.variant === variant.id);
       if (first) data.push(...dataTraces(first, axes, axis === 1));
       for (const run of runs.filter((r) => r.config.variant === variant.id)) {
@@ -65,9 +65,9 @@ export function toyBoundaryFigure(result: FigureResult): PlotlyFigure {
     annotations,
   };
   for (let axis = 1; axis <= variants.length * epochs.length; axis++) {
-    const suffix = axis === 1 ? '' : String(axis);
+    const suffix = axisSuffix(axis);
     layout[`xaxis${suffix}`] = { range: [-BOX, BOX], showticklabels: false, zeroline: false };
-    layout[`yaxis${suffix}`] = { range: [-BOX, BOX], showticklabels: false, zeroline: false, scaleanchor: `x${axis === 1 ? '' : axis}` };
+    layout[`yaxis${suffix}`] = { range: [-BOX, BOX], showticklabels: false, zeroline: false, scaleanchor: `x${suffix}` };
   }
   return { data, layout, config: { responsive: true } };
 }
@@ -94,8 +94,8 @@ export function toyTrajectoryFigure(result: FigureResult): PlotlyFigure {
         data.push({
           type: 'scatter',
           mode: 'lines',
-          xaxis: `x${axis}`,
-          yaxis: `y${axis}`,
+          xaxis: `x${axisSuffix(axis)}`,
+          yaxis: `y${axisSuffix(axis)}`,
           x: curve.map(([epoch]) => epoch),
           y: curve.map(([, value]) => value),
           line: { color: weightColor(weight, weights), width: 2 },
@@ -117,7 +117,7 @@ export function toyTrajectoryFigure(result: FigureResult): PlotlyFigure {
     annotations,
   };
   for (let axis = 1; axis <= 2 * variants.length; axis++) {
-    const suffix = axis === 1 ? '' : String(axis);
+    const suffix = axisSuffix(axis);
     layout[`xaxis${suffix}`] = { type: 'log', title: axis > variants.length ? { text: 'epoch' } : undefined };
     layout[`yaxis${suffix}`] = { zeroline: true };
   }
@@ -171,7 +171,7 @@ function scoreGrid(run: RunResult, shot: Snapshot, grid: number[]): number[][] {
 }
 
 function panelTitle(text: string, axis: number, side: 'top' | 'left'): Record<string, unknown> {
-  const suffix = axis === 1 ? '' : String(axis);
+  const suffix = axisSuffix(axis);
   return side === 'top'
     ? { text: `<b>${text}</b>`, xref: `x${suffix} domain`, yref: `y${suffix} domain`, x: 0.5, y: 1.02, xanchor: 'center', yanchor: 'bottom', showarrow: false }
     : { text: `<b>${text}</b>`, xref: `x${suffix} domain`, yref: `y${suffix} domain`, x: -0.08, y: 0.5, xanchor: 'right', yanchor: 'middle', showarrow: false, textangle: -90 };

@@ -1,0 +1,152 @@
+import { formatWeight } from '../experiments/expand';
+import { meanInterval } from '../experiments/stats';
+import type { EpochMetrics, FigureResult } from '../experiments/types';
+import { axisSuffix, weightColor } from './style';
+import type { PlotlyFigure } from './types';
+
+export interface CurveOptions {
+  /** Log-scaled epoch axis: the fading happens over orders of magnitude of steps. */
+  logEpochs?: boolean;
+}
+
+type NumericMetric = 'inDomainFraction' | 'outOfDomainFraction' | 'trainLoss' | 'trainAccuracy';
+
+/**
+ * The papers' figure: fraction of test images predicted as the base class against epochs, one curve per
+ * class weight (mean over seeds, with a 95% band when there are several), in-domain on the left and
+ * out-of-domain on the right, one row per variant.
+ */
+export function fractionFigure(result: FigureResult, options: CurveOptions = {}): PlotlyFigure {
+  const panels = [
+    { metric: 'inDomainFraction', title: 'in-domain test set' },
+    { metric: 'outOfDomainFraction', title: 'out-of-domain test set' },
+  ] as const;
+  return curveGrid(result, panels, {
+    title: `${result.spec.title}: fraction predicted as the base class`,
+    yTitle: 'base-class fraction',
+    yRange: [-0.02, 1.02],
+    ...options,
+  });
+}
+
+/** Weighted training loss (log scale) and training accuracy against epochs, one curve per weight. */
+export function trainingFigure(result: FigureResult, options: CurveOptions = {}): PlotlyFigure {
+  const panels = [
+    { metric: 'trainLoss', title: 'training loss (weighted)', logY: true },
+    { metric: 'trainAccuracy', title: 'training accuracy' },
+  ] as const;
+  return curveGrid(result, panels, { title: `${result.spec.title}: training`, yTitle: '', ...options });
+}
+
+interface Panel {
+  metric: NumericMetric;
+  title: string;
+  logY?: boolean;
+}
+
+function curveGrid(
+  result: FigureResult,
+  panels: readonly Panel[],
+  options: CurveOptions & { title: string; yTitle: string; yRange?: [number, number] },
+): PlotlyFigure {
+  const variants = result.spec.variants.filter((v) => result.runs.some((run) => run.config.variant === v.id));
+  const weights = [...new Set(result.runs.map((run) => run.config.classWeight))].sort((a, b) => b - a);
+  const data: Record<string, unknown>[] = [];
+  const annotations: Record<string, unknown>[] = [];
+  const layout: Record<string, unknown> = {
+    title: { text: options.title },
+    grid: { rows: variants.length, columns: panels.length, pattern: 'independent', xgap: 0.08, ygap: 0.12 },
+    height: 320 * variants.length + 110,
+    width: 980,
+    margin: { l: 80, r: 20, t: 80, b: 60 },
+    legend: { title: { text: 'base : other' } },
+    annotations,
+  };
+  variants.forEach((variant, row) => {
+    panels.forEach((panel, column) => {
+      const axis = row * panels.length + column + 1;
+      const suffix = axisSuffix(axis);
+      for (const weight of weights) {
+        const runs = result.runs.filter((run) => run.config.variant === variant.id && run.config.classWeight === weight);
+        const curve = seedCurve(runs.map((run) => run.metrics), panel.metric);
+        if (curve.epochs.length === 0) continue;
+        const color = weightColor(weight, weights);
+        const seeds = Math.max(...curve.counts);
+        if (seeds > 1) {
+          data.push({
+            type: 'scatter',
+            mode: 'lines',
+            xaxis: `x${axisSuffix(axis)}`,
+            yaxis: `y${axisSuffix(axis)}`,
+            x: [...curve.epochs, ...[...curve.epochs].reverse()],
+            y: [...curve.high, ...[...curve.low].reverse()],
+            fill: 'toself',
+            fillcolor: color.replace('rgb', 'rgba').replace(')', ', 0.15)'),
+            line: { width: 0 },
+            hoverinfo: 'skip',
+            legendgroup: String(weight),
+            showlegend: false,
+          });
+        }
+        data.push({
+          type: 'scatter',
+          mode: 'lines',
+          xaxis: `x${axisSuffix(axis)}`,
+          yaxis: `y${axisSuffix(axis)}`,
+          x: curve.epochs,
+          y: curve.mean,
+          line: { color, width: 1.8 },
+          name: formatWeight(weight),
+          legendgroup: String(weight),
+          showlegend: axis === 1,
+          hovertemplate: `${formatWeight(weight)}, epoch %{x}: %{y:.3f}${seeds > 1 ? ` (mean of ${seeds} seeds)` : ''}<extra></extra>`,
+        });
+      }
+      annotations.push({
+        text: `<b>${variants.length > 1 ? `${variant.label}: ` : ''}${panel.title}</b>`,
+        xref: `x${suffix} domain`,
+        yref: `y${suffix} domain`,
+        x: 0.5,
+        y: 1.03,
+        xanchor: 'center',
+        yanchor: 'bottom',
+        showarrow: false,
+      });
+      layout[`xaxis${suffix}`] = { type: options.logEpochs ? 'log' : 'linear', title: { text: 'epoch' } };
+      layout[`yaxis${suffix}`] = panel.logY ? { type: 'log' } : { range: options.yRange, title: column === 0 ? { text: options.yTitle } : undefined };
+    });
+  });
+  return { data, layout, config: { responsive: true } };
+}
+
+interface SeedCurve {
+  epochs: number[];
+  mean: number[];
+  low: number[];
+  high: number[];
+  counts: number[];
+}
+
+/** Mean and 95% interval over seeds of one metric, epoch by epoch (epochs any seed reached). */
+export function seedCurve(runs: EpochMetrics[][], metric: NumericMetric): SeedCurve {
+  const byEpoch = new Map<number, number[]>();
+  for (const metrics of runs) {
+    for (const line of metrics) {
+      const value = line[metric];
+      if (typeof value !== 'number') continue;
+      const values = byEpoch.get(line.epoch) ?? [];
+      values.push(value);
+      byEpoch.set(line.epoch, values);
+    }
+  }
+  const curve: SeedCurve = { epochs: [], mean: [], low: [], high: [], counts: [] };
+  for (const [epoch, values] of [...byEpoch.entries()].sort(([a], [b]) => a - b)) {
+    const summary = meanInterval(values);
+    curve.epochs.push(epoch);
+    curve.mean.push(summary.mean);
+    curve.low.push(summary.low);
+    curve.high.push(summary.high);
+    curve.counts.push(summary.count);
+  }
+  return curve;
+}
