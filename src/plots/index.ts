@@ -1,4 +1,5 @@
 import type { FigureResult } from '../experiments/types';
+import { fractionFigure, trainingFigure } from './fractions';
 import { toyBoundaryFigure, toyTrajectoryFigure } from './toy';
 import type { PlotlyFigure } from './types';
 
@@ -6,5 +7,6 @@ import type { PlotlyFigure } from './types';
 export function figurePlots(result: FigureResult): PlotlyFigure[] {
   const plots: PlotlyFigure[] = [];
   if (result.spec.evaluations.includes('boundary')) plots.push(toyBoundaryFigure(result), toyTrajectoryFigure(result));
+  if (result.spec.evaluations.includes('fractions')) plots.push(fractionFigure(result), fractionFigure(result, { logEpochs: true }), trainingFigure(result));
   return plots;
 }
