@@ -63,7 +63,7 @@ export interface OptimizerSpec {
 }
 
 /** What is measured after each epoch. */
-export type Evaluation = 'fractions' | 'boundary';
+export type Evaluation = 'fractions' | 'boundary' | 'max-margin';
 
 /** A named set of overrides: one curve family of a figure (e.g. 'mlp', 'l2=1e-3', 'no-bn'). */
 export interface Variant {
@@ -141,6 +141,12 @@ export interface EpochMetrics {
   /** Decision boundary where it crosses the line between the class means ('boundary' evaluation). */
   boundaryAngle?: number;
   boundaryOffset?: number;
+  /** Degrees between the last layer's direction and the hard-margin SVM's on its features ('max-margin'). */
+  maxMarginAngle?: number;
+  /** Smallest signed distance of a training example from the model's boundary, in feature space. */
+  modelMargin?: number;
+  /** The SVM's margin on the same features: the largest modelMargin any boundary could reach. */
+  svmMargin?: number;
   /** Seconds since the run started, summed over resumed sessions. */
   wallTime: number;
 }

@@ -13,6 +13,7 @@ export function buildLinear(spec: Extract<ModelSpec, { kind: 'linear' }>, rng: R
     params,
     buffers: [],
     apply: (inputs) => tf.tidy(() => tf.add(tf.matMul(inputs as tf.Tensor2D, out.kernel as tf.Tensor2D), out.bias)) as tf.Tensor2D,
+    lastLayer: { features: (inputs) => tf.clone(inputs) as tf.Tensor2D, ...out },
     dispose: () => params.forEach((p) => p.dispose()),
   };
 }
@@ -22,15 +23,14 @@ export function buildMlp(spec: Extract<ModelSpec, { kind: 'mlp' }>, rng: Rng): M
   const hidden = denseLayer(rng, spec.inputSize, spec.hidden, 'mlp/hidden');
   const out = denseLayer(rng, spec.hidden, 2, 'mlp/out');
   const params = [hidden.kernel, hidden.bias, out.kernel, out.bias];
+  const features = (inputs: tf.Tensor) =>
+    tf.tidy(() => tf.relu(tf.add(tf.matMul(inputs as tf.Tensor2D, hidden.kernel as tf.Tensor2D), hidden.bias))) as tf.Tensor2D;
   return {
     kind: 'mlp',
     params,
     buffers: [],
-    apply: (inputs) =>
-      tf.tidy(() => {
-        const features = tf.relu(tf.add(tf.matMul(inputs as tf.Tensor2D, hidden.kernel as tf.Tensor2D), hidden.bias));
-        return tf.add(tf.matMul(features, out.kernel as tf.Tensor2D), out.bias);
-      }) as tf.Tensor2D,
+    apply: (inputs) => tf.tidy(() => tf.add(tf.matMul(features(inputs), out.kernel as tf.Tensor2D), out.bias)) as tf.Tensor2D,
+    lastLayer: { features, ...out },
     dispose: () => params.forEach((p) => p.dispose()),
   };
 }

@@ -19,5 +19,10 @@ export interface Model {
   readonly buffers: readonly tf.Variable[];
   /** inputs: [batch, ...exampleShape] -> logits: [batch, 2]. Updates buffers when training. */
   apply(inputs: tf.Tensor, options: ForwardOptions): tf.Tensor2D;
+  /**
+   * The last layer and what it sees, for the implicit-bias check (small models only): features maps
+   * inputs [batch, ...] to [batch, d]; head is the final dense layer (kernel [d, 2], bias [2]).
+   */
+  readonly lastLayer?: { features(inputs: tf.Tensor): tf.Tensor2D; kernel: tf.Variable; bias: tf.Variable };
   dispose(): void;
 }

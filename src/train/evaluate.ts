@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ExampleSource } from '../data/types';
 import type { Model } from '../models/types';
+import { NotSeparableError, angleBetween, maxMarginSvm } from './maxMargin';
 
 const EVAL_BATCH = 500;
 
@@ -97,4 +98,55 @@ export function classMeans(source: ExampleSource): [[number, number], [number, n
   }
   const mean = (row: number[]): [number, number] => [row[0]! / row[2]!, row[1]! / row[2]!];
   return [mean(sums[1]!), mean(sums[0]!)];
+}
+
+/** The implicit-bias check of one epoch: how close the last layer is to the max-margin separator. */
+export interface ImplicitBias {
+  /** Degrees between the head's direction (w_base - w_other) and the SVM normal on the same features. */
+  angle: number;
+  /** Smallest signed geometric margin of a training example under the model's own boundary. */
+  modelMargin: number;
+  svmMargin: number;
+}
+
+/**
+ * Compares the model's last layer with the hard-margin SVM fitted to the features it sees now (the
+ * inputs for the linear model, the hidden activations for the MLP). Undefined while the features are
+ * not separable, or for models without an exposed last layer.
+ */
+export function implicitBias(model: Model, source: ExampleSource): ImplicitBias | undefined {
+  const last = model.lastLayer;
+  if (!last) return undefined;
+  const all = Array.from({ length: source.count }, (_, i) => i);
+  const { features, dim, direction, offset } = tf.tidy(() => {
+    const h = last.features(source.batch(all));
+    const [other, base] = tf.split(last.kernel, 2, 1);
+    const [otherBias, baseBias] = tf.split(last.bias, 2);
+    return {
+      features: h.dataSync() as Float32Array,
+      dim: h.shape[1],
+      direction: tf.sub(base!, other!).dataSync() as Float32Array,
+      offset: tf.sub(baseBias!, otherBias!).dataSync()[0]!,
+    };
+  });
+  let svm;
+  try {
+    svm = maxMarginSvm(features, source.labels, dim, 1e-10, 20000);
+  } catch (error) {
+    if (error instanceof NotSeparableError) return undefined;
+    throw error;
+  }
+  const norm = Math.hypot(...direction);
+  let modelMargin = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < source.count; i++) {
+    let f = offset;
+    for (let d = 0; d < dim; d++) f += direction[d]! * features[i * dim + d]!;
+    modelMargin = Math.min(modelMargin, ((source.labels[i] === 1 ? 1 : -1) * f) / norm);
+  }
+  return { angle: angleBetween(direction, svm.direction), modelMargin, svmMargin: svm.margin };
+}
+
+/** About twenty epochs per decade (every epoch up to 20): where costly evaluations run. */
+export function isLogSpacedEpoch(epoch: number): boolean {
+  return epoch <= 20 || Math.floor(20 * Math.log10(epoch)) !== Math.floor(20 * Math.log10(epoch - 1));
 }

@@ -3,7 +3,7 @@ import type { FigureData } from '../data/types';
 import type { EpochMetrics, RunConfig, RunResult, Snapshot } from '../experiments/types';
 import { buildModel } from '../models';
 import type { Model } from '../models/types';
-import { accuracy, baseClassFraction, boundaryCrossing, classMeans, predictLabels } from './evaluate';
+import { accuracy, baseClassFraction, boundaryCrossing, classMeans, implicitBias, isLogSpacedEpoch, predictLabels } from './evaluate';
 import { Rng, streamSeed, type RngState } from './rng';
 import { trainStep } from './step';
 
@@ -99,8 +99,7 @@ export async function train(config: RunConfig, data: FigureData, hooks: TrainHoo
       if (step % 50 === 49) await yieldToEventLoop(); // lets Ctrl-C, progress and aborts through
     }
 
-    const line = evaluateEpoch(model, data, config, means);
-    line.epoch = epoch;
+    const line = evaluateEpoch(model, data, config, means, epoch);
     line.trainLoss = lossSum / stepsPerEpoch;
     line.wallTime = wallTimeBefore + (performance.now() - started) / 1000;
     metrics.push(line);
@@ -112,10 +111,10 @@ export async function train(config: RunConfig, data: FigureData, hooks: TrainHoo
   return result('done');
 }
 
-/** The metrics line of one epoch; the trainer fills in epoch, loss and wall time. */
-function evaluateEpoch(model: Model, data: FigureData, config: RunConfig, means: [[number, number], [number, number]] | undefined): EpochMetrics {
+/** The metrics line of one epoch; the trainer fills in the loss and wall time. */
+function evaluateEpoch(model: Model, data: FigureData, config: RunConfig, means: [[number, number], [number, number]] | undefined, epoch: number): EpochMetrics {
   const line: EpochMetrics = {
-    epoch: 0,
+    epoch,
     classWeight: config.classWeight,
     seed: config.seed,
     variant: config.variant,
@@ -132,6 +131,14 @@ function evaluateEpoch(model: Model, data: FigureData, config: RunConfig, means:
     if (crossing) {
       line.boundaryAngle = crossing.angle;
       line.boundaryOffset = crossing.offset;
+    }
+  }
+  if (config.evaluations.includes('max-margin') && isLogSpacedEpoch(epoch)) {
+    const bias = implicitBias(model, data.train);
+    if (bias) {
+      line.maxMarginAngle = bias.angle;
+      line.modelMargin = bias.modelMargin;
+      line.svmMargin = bias.svmMargin;
     }
   }
   return line;

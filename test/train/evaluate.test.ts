@@ -30,3 +30,26 @@ test('fractions and accuracy', () => {
   assert.equal(baseClassFraction(Uint8Array.from([1, 0, 1, 1])), 0.75);
   assert.equal(accuracy(Uint8Array.from([1, 0, 1, 1]), Uint8Array.from([1, 1, 1, 0])), 0.5);
 });
+
+test('implicit bias: a linear model set to the SVM direction has angle 0 and the SVM margin', async () => {
+  const { generateToyGaussian, toySource } = await import('../../src/data/toyGaussian');
+  const { maxMarginSvm } = await import('../../src/train/maxMargin');
+  const { implicitBias } = await import('../../src/train/evaluate');
+  const data = generateToyGaussian(64, new Rng(9));
+  const svm = maxMarginSvm(data.points, data.labels, 2);
+  const model = linearScore(svm.direction[0]! * 3, svm.direction[1]! * 3, svm.bias * 3);
+  const bias = implicitBias(model, toySource(data))!;
+  assert.ok(bias.angle < 1e-3, `angle ${bias.angle}`);
+  assert.ok(Math.abs(bias.modelMargin - svm.margin) < 1e-5);
+  assert.ok(Math.abs(bias.svmMargin - svm.margin) < 1e-9);
+  const tilted = implicitBias(linearScore(svm.direction[0]! + 0.3, svm.direction[1]!, svm.bias), toySource(data))!;
+  assert.ok(tilted.angle > 1 && tilted.modelMargin < svm.margin);
+});
+
+test('log-spaced epochs: every epoch to 20, then about twenty a decade', async () => {
+  const { isLogSpacedEpoch } = await import('../../src/train/evaluate');
+  const chosen = Array.from({ length: 10000 }, (_, i) => i + 1).filter(isLogSpacedEpoch);
+  assert.ok(chosen.slice(0, 20).every((e, i) => e === i + 1));
+  assert.ok(chosen.includes(100) && chosen.includes(1000) && chosen.includes(10000));
+  assert.ok(chosen.length < 90, `${chosen.length} epochs`);
+});
