@@ -30,7 +30,7 @@ export const toyGaussian: FigureSpec = {
     { id: 'linear-exp', label: 'linear, exponential loss (XYR)', model: { kind: 'linear', inputSize: 2 }, loss: { kind: 'exponential', reduction: 'weights' } },
     { id: 'mlp-exp', label: 'MLP, exponential loss (XYR)', loss: { kind: 'exponential', reduction: 'weights' } },
   ],
-  evaluations: ['boundary'],
+  evaluations: ['boundary', 'max-margin'], // max-margin: the implicit-bias view (XYR) of the same runs
   scales: {
     smoke: { epochs: 20, seeds: 1, data: { perClass: 64 }, snapshotEpochs: [1, 20] },
     quick: { epochs: 1000, seeds: 1, snapshotEpochs: [1, 10, 100, 1000] },

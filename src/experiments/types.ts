@@ -62,7 +62,7 @@ export interface OptimizerSpec {
   weightDecay: number;
 }
 
-/** What is measured after each epoch. */
+/** What is measured after each epoch ('boundary' and 'max-margin' at log-spaced epochs: about twenty a decade). */
 export type Evaluation = 'fractions' | 'boundary' | 'max-margin';
 
 /** A named set of overrides: one curve family of a figure (e.g. 'mlp', 'l2=1e-3', 'no-bn'). */

@@ -68,7 +68,7 @@ function curveGrid(
       const suffix = axisSuffix(axis);
       for (const weight of weights) {
         const runs = result.runs.filter((run) => run.config.variant === variant.id && run.config.classWeight === weight);
-        const curve = seedCurve(runs.map((run) => run.metrics), panel.metric);
+        const curve = seedCurve(runs.map((run) => run.metrics), (line) => line[panel.metric]);
         if (curve.epochs.length === 0) continue;
         const color = weightColor(weight, weights);
         const seeds = Math.max(...curve.counts);
@@ -127,15 +127,18 @@ interface SeedCurve {
   counts: number[];
 }
 
-/** Mean and 95% interval over seeds of one metric, epoch by epoch (epochs any seed reached). */
-export function seedCurve(runs: EpochMetrics[][], metric: NumericMetric): SeedCurve {
+/** What a curve plots from one metrics line; undefined or NaN where it has no value. */
+export type MetricValue = (line: EpochMetrics) => number | undefined;
+
+/** Mean and 95% interval over seeds of one value, epoch by epoch (epochs any seed reached). */
+export function seedCurve(runs: EpochMetrics[][], value: MetricValue): SeedCurve {
   const byEpoch = new Map<number, number[]>();
   for (const metrics of runs) {
     for (const line of metrics) {
-      const value = line[metric];
-      if (typeof value !== 'number') continue;
+      const v = value(line);
+      if (v === undefined || !Number.isFinite(v)) continue;
       const values = byEpoch.get(line.epoch) ?? [];
-      values.push(value);
+      values.push(v);
       byEpoch.set(line.epoch, values);
     }
   }

@@ -126,7 +126,7 @@ function evaluateEpoch(model: Model, data: FigureData, config: RunConfig, means:
     if (data.inDomain) line.inDomainFraction = baseClassFraction(predictLabels(model, data.inDomain));
     if (data.outOfDomain) line.outOfDomainFraction = baseClassFraction(predictLabels(model, data.outOfDomain));
   }
-  if (means) {
+  if (means && isLogSpacedEpoch(epoch)) {
     const crossing = boundaryCrossing(model, means[0], means[1]);
     if (crossing) {
       line.boundaryAngle = crossing.angle;

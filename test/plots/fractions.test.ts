@@ -32,7 +32,7 @@ test('fraction figure: two panels per variant, a curve per weight, bands only wi
 });
 
 test('seed curve keeps epochs that only some seeds reached', () => {
-  const curve = seedCurve([run('a', 1, 0, [0.2, 0.4, 0.6]).metrics, run('a', 1, 1, [0.4]).metrics], 'inDomainFraction');
+  const curve = seedCurve([run('a', 1, 0, [0.2, 0.4, 0.6]).metrics, run('a', 1, 1, [0.4]).metrics], (line) => line.inDomainFraction);
   assert.deepEqual(curve.epochs, [1, 2, 3]);
   assert.deepEqual(curve.counts, [2, 1, 1]);
   assert.ok(Math.abs(curve.mean[0]! - 0.3) < 1e-12);

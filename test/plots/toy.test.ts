@@ -37,3 +37,11 @@ test('trajectory figure: offset and angle rows, one line per weight, log epoch a
   const first = figure.data[0]!;
   assert.deepEqual(first.x, [1, 2, 3, 4, 5]);
 });
+
+test('implicit-bias figure: angle and margin-ratio rows, one curve per weight, finite values', async () => {
+  const { implicitBiasFigure } = await import('../../src/plots/implicitBias');
+  const figure = implicitBiasFigure(await smokeResult());
+  assert.equal(figure.data.length, 2 * 2 * toyGaussian.classWeights.length);
+  const angles = figure.data[0]!.y as number[];
+  assert.ok(angles.length > 0 && angles.every((a) => Number.isFinite(a) && a >= 0 && a <= 180));
+});

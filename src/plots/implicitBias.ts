@@ -1,0 +1,57 @@
+import { formatWeight } from '../experiments/expand';
+import type { FigureResult } from '../experiments/types';
+import { type MetricValue, seedCurve } from './fractions';
+import { axisSuffix, weightColor } from './style';
+import type { PlotlyFigure } from './types';
+
+/**
+ * Xu et al.'s implicit-bias view: per variant, the angle between the last layer and the hard-margin
+ * SVM on its features (top) and the model's margin as a fraction of the SVM's (bottom), against epochs
+ * on a log axis, one curve per class weight. Both should approach their limits (0 degrees, ratio 1)
+ * for every weight: the weights change the speed, not the destination.
+ */
+export function implicitBiasFigure(result: FigureResult): PlotlyFigure {
+  const variants = result.spec.variants.filter((v) => result.runs.some((run) => run.config.variant === v.id));
+  const weights = [...new Set(result.runs.map((run) => run.config.classWeight))].sort((a, b) => b - a);
+  const rows: { title: string; value: MetricValue }[] = [
+    { title: 'angle to max-margin direction (degrees)', value: (line) => line.maxMarginAngle },
+    { title: 'margin / SVM margin', value: (line) => (line.modelMargin !== undefined && line.svmMargin ? line.modelMargin / line.svmMargin : undefined) },
+  ];
+  const data: Record<string, unknown>[] = [];
+  const annotations: Record<string, unknown>[] = [];
+  const layout: Record<string, unknown> = {
+    title: { text: 'Implicit bias: distance to the max-margin separator against epochs' },
+    grid: { rows: 2, columns: variants.length, pattern: 'independent', xgap: 0.06, ygap: 0.14 },
+    height: 600,
+    width: 250 * variants.length + 180,
+    margin: { l: 90, r: 20, t: 80, b: 50 },
+    legend: { title: { text: 'base : other' } },
+    annotations,
+  };
+  rows.forEach((row, r) => {
+    variants.forEach((variant, column) => {
+      const axis = r * variants.length + column + 1;
+      const suffix = axisSuffix(axis);
+      for (const weight of weights) {
+        const runs = result.runs.filter((run) => run.config.variant === variant.id && run.config.classWeight === weight);
+        const curve = seedCurve(runs.map((run) => run.metrics), row.value);
+                data.push({
+          type: 'scatter',
+          mode: 'lines',
+          xaxis: `x${suffix}`,
+          yaxis: `y${suffix}`,
+          x: curve.epochs,
+          y: curve.mean,
+          line: { color: weightColor(weight, weights), width: 2 },
+          name: formatWeight(weight),
+          legendgroup: String(weight),
+          showlegend: axis === 1,
+        });
+      }
+      if (r === 0) annotations.push({ text: `<b>${variant.label}</b>`, xref: `x${suffix} domain`, yref: `y${suffix} domain`, x: 0.5, y: 1.03, xanchor: 'center', yanchor: 'bottom', showarrow: false });
+      layout[`xaxis${suffix}`] = { type: 'log', title: r === 1 ? { text: 'epoch' } : undefined };
+      layout[`yaxis${suffix}`] = { title: column === 0 ? { text: row.title } : undefined, ...(r === 1 ? { range: [-1, 1.05] } : { rangemode: 'tozero' }) };
+    });
+  });
+  return { data, layout, config: { responsive: true } };
+}
