@@ -1,7 +1,29 @@
 /**
- * Gradient kernels that the stock wasm backend lacks or runs slowly, registered before the backend
- * is selected. Filled in by the fast-CNN work (issue: train CNNs fast on the CPU).
+ * Makes the wasm backend able to train the papers' CNN and ResNet at useful speed. The stock
+ * backend lacks Conv2DBackpropFilter, runs Conv2DBackpropInput as a scalar loop, and multiplies
+ * transposed matrices (every dense-layer gradient) with a scalar loop too. The replacements in
+ * ./wasm/ re-express each as the backend's fast XNNPACK kernels (Conv2D, untransposed
+ * BatchMatMul) plus cheap data movement. Registered once, before the wasm backend is selected;
+ * registering after selection also works (the stock setup has then already run).
  */
+import * as tf from '@tensorflow/tfjs';
+import { batchMatMulConfig } from './wasm/batchMatMul';
+import { conv2DBackpropFilterConfig } from './wasm/conv2DBackpropFilter';
+import { conv2DBackpropInputConfig } from './wasm/conv2DBackpropInput';
+import { captureStockKernel } from './wasm/kernelScope';
+
+/** The kernels this module puts on the wasm backend, by tfjs kernel name. */
+export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [conv2DBackpropFilterConfig, conv2DBackpropInputConfig, batchMatMulConfig];
+
+let registered = false;
+
 export function registerWasmTrainingKernels(): void {
-  // Nothing registered yet: dense models train on the stock wasm kernels.
+  if (registered) return;
+  for (const config of WASM_TRAINING_KERNELS) {
+    const stock = captureStockKernel(config.kernelName);
+    if (stock !== undefined) tf.unregisterKernel(config.kernelName, 'wasm');
+    // The stock setup binds the C++ entry point that the replacement still calls; keep running it.
+    tf.registerKernel(stock?.setupFunc ? { ...config, setupFunc: stock.setupFunc } : config);
+  }
+  registered = true;
 }

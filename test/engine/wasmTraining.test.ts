@@ -1,0 +1,189 @@
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { registerWasmTrainingKernels } from '../../src/engine/wasmTraining';
+import { Rng } from '../../src/train/rng';
+
+// The wasm gradients are checked against the cpu backend's reference kernels on the same inputs.
+
+before(async () => {
+  registerWasmTrainingKernels();
+  assert.ok(await tf.setBackend('wasm'));
+});
+
+function randomArray(rng: Rng, size: number): Float32Array {
+  const values = new Float32Array(size);
+  for (let i = 0; i < size; i++) values[i] = rng.uniform(-1, 1);
+  return values;
+}
+
+async function onBackend<T>(name: string, fn: () => T): Promise<T> {
+  const previous = tf.getBackend();
+  await tf.setBackend(name);
+  try {
+    return fn();
+  } finally {
+    await tf.setBackend(previous);
+  }
+}
+
+/** max |a - b| / (1 + max |b|): relative to the reference's scale, absolute near zero. */
+function relativeError(actual: Float32Array, expected: Float32Array): number {
+  assert.equal(actual.length, expected.length);
+  let maxDiff = 0;
+  let scale = 0;
+  for (let i = 0; i < expected.length; i++) {
+    maxDiff = Math.max(maxDiff, Math.abs(actual[i]! - expected[i]!));
+    scale = Math.max(scale, Math.abs(expected[i]!));
+  }
+  return maxDiff / (1 + scale);
+}
+
+type Padding = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
+
+interface ConvCase {
+  batch: number;
+  size: [number, number];
+  inChannels: number;
+  outChannels: number;
+  kernel: number;
+  stride: number;
+  pad: Padding;
+}
+
+/** dx and dW of sum(conv2d(x, W) * r) for fixed random x, W, r: exercises both backprop kernels. */
+function convGradients(c: ConvCase, seed: number): { dx: Float32Array; dw: Float32Array; y: Float32Array } {
+  const rng = new Rng(seed);
+  const xShape: [number, number, number, number] = [c.batch, c.size[0], c.size[1], c.inChannels];
+  const wShape: [number, number, number, number] = [c.kernel, c.kernel, c.inChannels, c.outChannels];
+  return tf.tidy(() => {
+    const x = tf.tensor4d(randomArray(rng, xShape.reduce((a, b) => a * b)), xShape);
+    const w = tf.tensor4d(randomArray(rng, wShape.reduce((a, b) => a * b)), wShape);
+    const y = tf.conv2d(x, w, c.stride, c.pad);
+    const r = tf.tensor(randomArray(rng, y.size), y.shape);
+    const [dx, dw] = tf.grads((xi: tf.Tensor, wi: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(xi as tf.Tensor4D, wi as tf.Tensor4D, c.stride, c.pad), r)))([x, w]);
+    return { dx: dx!.dataSync() as Float32Array, dw: dw!.dataSync() as Float32Array, y: y.dataSync() as Float32Array };
+  });
+}
+
+const CASES: ConvCase[] = [];
+for (const kernel of [1, 3, 5]) {
+  for (const stride of [1, 2]) {
+    for (const pad of ['same', 'valid'] as const) {
+      CASES.push({ batch: 1, size: [9, 7], inChannels: 3, outChannels: 5, kernel, stride, pad });
+      CASES.push({ batch: 16, size: [6, 8], inChannels: 4, outChannels: 6, kernel, stride, pad });
+    }
+  }
+}
+// The ResNet's explicit paddings: 5x5 stem with padding 1, 3x3 stride 2 with padding 1 on odd and even sizes.
+CASES.push({ batch: 2, size: [11, 11], inChannels: 3, outChannels: 8, kernel: 5, stride: 1, pad: [[0, 0], [1, 1], [1, 1], [0, 0]] });
+CASES.push({ batch: 2, size: [10, 10], inChannels: 8, outChannels: 16, kernel: 3, stride: 2, pad: [[0, 0], [1, 1], [1, 1], [0, 0]] });
+CASES.push({ batch: 3, size: [15, 15], inChannels: 8, outChannels: 16, kernel: 3, stride: 2, pad: [[0, 0], [1, 1], [1, 1], [0, 0]] });
+
+for (const [index, c] of CASES.entries()) {
+  const label = `${c.kernel}x${c.kernel} stride ${c.stride} ${typeof c.pad === 'string' ? c.pad : 'explicit pad 1'}, batch ${c.batch}, ${c.size.join('x')}x${c.inChannels} -> ${c.outChannels}`;
+  test(`conv2d gradients on wasm match the cpu backend: ${label}`, async () => {
+    const expected = await onBackend('cpu', () => convGradients(c, 100 + index));
+    const actual = convGradients(c, 100 + index);
+    assert.ok(relativeError(actual.y, expected.y) < 1e-5, 'forward');
+    assert.ok(relativeError(actual.dx, expected.dx) < 1e-5, `dx error ${relativeError(actual.dx, expected.dx)}`);
+    assert.ok(relativeError(actual.dw, expected.dw) < 1e-5, `dW error ${relativeError(actual.dw, expected.dw)}`);
+  });
+}
+
+test('a large filter gradient split into chunks equals the cpu result', async () => {
+  // 40 x 40 x 16 input, 3x3x16 taps: 144 x 25,088 columns = 3.6 M floats, more than one chunk.
+  const c: ConvCase = { batch: 16, size: [42, 42], inChannels: 16, outChannels: 8, kernel: 3, stride: 1, pad: 'valid' };
+  const expected = await onBackend('cpu', () => convGradients(c, 7));
+  const actual = convGradients(c, 7);
+  assert.ok(relativeError(actual.dw, expected.dw) < 1e-5, `dW error ${relativeError(actual.dw, expected.dw)}`);
+});
+
+test('the conv2d filter gradient matches a central finite difference', () => {
+  // Independent of both backends' kernels: d/dW[i] of sum(conv2d(x, W) * r), in float64 by hand.
+  const rng = new Rng(3);
+  const [n, h, w, ci, co, k, s] = [2, 5, 6, 2, 3, 3, 2];
+  const x = randomArray(rng, n * h * w * ci);
+  const filter = randomArray(rng, k * k * ci * co);
+  const oh = Math.floor((h - k) / s) + 1;
+  const ow = Math.floor((w - k) / s) + 1;
+  const r = randomArray(rng, n * oh * ow * co);
+  const objective = (f: Float64Array): number => {
+    let total = 0;
+    for (let b = 0; b < n; b++)
+      for (let i = 0; i < oh; i++)
+        for (let j = 0; j < ow; j++)
+          for (let o = 0; o < co; o++) {
+            let sum = 0;
+            for (let a = 0; a < k; a++)
+              for (let c2 = 0; c2 < k; c2++)
+                for (let q = 0; q < ci; q++) sum += x[((b * h + i * s + a) * w + j * s + c2) * ci + q]! * f[((a * k + c2) * ci + q) * co + o]!;
+            total += sum * r[((b * oh + i) * ow + j) * co + o]!;
+          }
+    return total;
+  };
+  const dw = tf.tidy(() => {
+    const [, grad] = tf.grads((xi: tf.Tensor, wi: tf.Tensor) =>
+      tf.sum(tf.mul(tf.conv2d(xi as tf.Tensor4D, wi as tf.Tensor4D, s, 'valid'), tf.tensor(r, [n, oh, ow, co]))),
+    )([tf.tensor4d(x, [n, h, w, ci]), tf.tensor4d(filter, [k, k, ci, co])]);
+    return grad!.dataSync();
+  });
+  const f64 = Float64Array.from(filter);
+  const eps = 1e-3;
+  for (let i = 0; i < f64.length; i++) {
+    const saved = f64[i]!;
+    f64[i] = saved + eps;
+    const up = objective(f64);
+    f64[i] = saved - eps;
+    const down = objective(f64);
+    f64[i] = saved;
+    assert.ok(Math.abs(dw[i]! - (up - down) / (2 * eps)) < 1e-3, `dW[${i}]`);
+  }
+});
+
+test('transposed matMul gradients on wasm match the cpu backend', async () => {
+  const run = () =>
+    tf.tidy(() => {
+      const rng = new Rng(11);
+      const a = tf.tensor2d(randomArray(rng, 16 * 37), [16, 37]);
+      const b = tf.tensor2d(randomArray(rng, 37 * 9), [37, 9]);
+      const r = tf.tensor2d(randomArray(rng, 16 * 9), [16, 9]);
+      const [da, db] = tf.grads((ai: tf.Tensor, bi: tf.Tensor) => tf.sum(tf.mul(tf.matMul(ai as tf.Tensor2D, bi as tf.Tensor2D), r)))([a, b]);
+      // Both operands transposed, and a batch of one in rank 3: (aᵀ)ᵀ·(bᵀ)ᵀ = a·b.
+      const both = tf.matMul(tf.transpose(a).expandDims(0) as tf.Tensor3D, tf.transpose(b).expandDims(0) as tf.Tensor3D, true, true);
+      return { da: da!.dataSync() as Float32Array, db: db!.dataSync() as Float32Array, both: both.dataSync() as Float32Array, shape: both.shape };
+    });
+  const expected = await onBackend('cpu', run);
+  const actual = run();
+  assert.ok(relativeError(actual.da, expected.da) < 1e-5);
+  assert.ok(relativeError(actual.db, expected.db) < 1e-5);
+  assert.ok(relativeError(actual.both, expected.both) < 1e-5);
+  assert.deepEqual(actual.shape, [1, 16, 9]);
+});
+
+test('the training kernels free every intermediate: tensors, bytes and wasm data ids stay flat', () => {
+  const backend = tf.backend() as unknown as { numDataIds(): number };
+  const rng = new Rng(5);
+  const x = tf.tensor4d(randomArray(rng, 4 * 9 * 9 * 3), [4, 9, 9, 3]);
+  const w1 = tf.variable(tf.tensor4d(randomArray(rng, 3 * 3 * 3 * 8), [3, 3, 3, 8]));
+  const w2 = tf.variable(tf.tensor4d(randomArray(rng, 3 * 3 * 8 * 4), [3, 3, 8, 4]));
+  const dense = tf.variable(tf.tensor2d(randomArray(rng, 64 * 2).map((v) => v * 0.1), [64, 2]));
+  const step = () =>
+    tf.tidy(() => {
+      const { grads } = tf.variableGrads(() => {
+        const h = tf.relu(tf.conv2d(x, w1 as tf.Variable<tf.Rank.R4>, 1, 'same'));
+        const y = tf.conv2d(h, w2 as tf.Variable<tf.Rank.R4>, 2, 'valid');
+        return tf.sum(tf.square(tf.matMul(tf.reshape(y, [4, 64]), dense as tf.Variable<tf.Rank.R2>)));
+      });
+      for (const v of [w1, w2, dense]) v.assign(tf.sub(v, tf.mul(grads[v.name]!, 1e-4)));
+    });
+  step();
+  const before = { ...tf.memory(), dataIds: backend.numDataIds() };
+  for (let i = 0; i < 100; i++) step();
+  const after = { ...tf.memory(), dataIds: backend.numDataIds() };
+  assert.equal(after.numTensors, before.numTensors);
+  assert.equal(after.numBytes, before.numBytes);
+  assert.equal(after.dataIds, before.dataIds);
+  tf.dispose([x, w1, w2, dense]);
+});
