@@ -1,6 +1,7 @@
 import { DataFrame } from 'danfojs-node';
 import { formatWeight } from '../experiments/expand';
 import type { EpochMetrics, FigureResult } from '../experiments/types';
+import { kernelDisplayWriter } from './display';
 
 /**
  * One row per (variant, class weight), one column per chosen epoch, holding a metric averaged over
@@ -55,4 +56,19 @@ function defaultEpochs(result: FigureResult, lastEpoch: number): number[] {
   const epochs = [];
   for (let e = 1; e < lastEpoch; e *= 10) epochs.push(e);
   return [...epochs, lastEpoch];
+}
+
+/** A DataFrame as a plain HTML table (no styling beyond Jupyter's own), numbers right-aligned. */
+export function tableHtml(frame: DataFrame, caption?: string): string {
+  const escape = (value: unknown) => String(value).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const header = frame.columns.map((column) => `<th>${escape(column)}</th>`).join('');
+  const body = (frame.values as unknown[][])
+    .map((row) => `<tr>${row.map((cell) => `<td style="text-align:${typeof cell === 'number' ? 'right' : 'left'}">${escape(cell)}</td>`).join('')}</tr>`)
+    .join('\n');
+  return `<table>${caption ? `<caption>${escape(caption)}</caption>` : ''}<thead><tr>${header}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+}
+
+/** Shows a DataFrame in a notebook cell: an HTML table, with the box-drawn text as the fallback. */
+export function showTable(frame: DataFrame, caption?: string): void {
+  kernelDisplayWriter('showTable')({ data: { 'text/html': tableHtml(frame, caption), 'text/plain': frame.toString() }, metadata: {}, transient: {} }, false);
 }

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { toyGaussian } from '../../src/experiments/figures';
 import type { EpochMetrics, FigureResult, RunConfig } from '../../src/experiments/types';
-import { metricTable } from '../../src/plots/tables';
+import { DataFrame } from 'danfojs-node';
+import { metricTable, tableHtml } from '../../src/plots/tables';
 
 function run(classWeight: number, seed: number, offsets: number[]) {
   const config = { variant: 'linear', classWeight, seed } as RunConfig;
@@ -22,4 +23,11 @@ test('metric table averages seeds and adds the spread across weights', () => {
     ['linear', '16:1', -0.4, -0.1],
     ['linear', 'spread', 1, 0.3],
   ]);
+});
+
+test('table html escapes text and right-aligns numbers', () => {
+  const html = tableHtml(new DataFrame([{ name: '<b>', value: 1.5 }]), 'A & B');
+  assert.match(html, /<caption>A &amp; B<\/caption>/);
+  assert.match(html, /<th>name<\/th><th>value<\/th>/);
+  assert.match(html, /<td style="text-align:left">&lt;b&gt;<\/td><td style="text-align:right">1.5<\/td>/);
 });
