@@ -1,0 +1,239 @@
+/**
+ * Executing an .ipynb (nbformat 4) cell by cell on a kernel and storing the outputs as Jupyter
+ * front ends and nbclient do: streams merged, display bundles kept whole, update_display_data
+ * applied to the output that carries the display id. tslab reports errors only on stderr and in
+ * the reply status (no iopub `error` message), so a failure keeps the cell's stderr as its message.
+ */
+import { readFileSync } from 'node:fs';
+import type { KernelClient, KernelMessage } from './kernelClient';
+
+export type MultilineString = string | string[];
+
+export type Output =
+  | { output_type: 'stream'; name: 'stdout' | 'stderr'; text: MultilineString }
+  | { output_type: 'display_data'; data: Record<string, unknown>; metadata: Record<string, unknown> }
+  | { output_type: 'execute_result'; data: Record<string, unknown>; metadata: Record<string, unknown>; execution_count: number | null }
+  | { output_type: 'error'; ename: string; evalue: string; traceback: string[] };
+
+export interface Cell {
+  cell_type: 'code' | 'markdown' | 'raw';
+  id?: string;
+  source: MultilineString;
+  metadata: Record<string, unknown> & { tags?: string[] };
+  outputs?: Output[];
+  execution_count?: number | null;
+}
+
+export interface Notebook {
+  cells: Cell[];
+  metadata: Record<string, unknown> & {
+    kernelspec?: { name?: string; display_name?: string; language?: string };
+  };
+  nbformat: number;
+  nbformat_minor: number;
+}
+
+export class NotebookFormatError extends Error {
+  constructor(file: string, reason: string) {
+    super(`${file} is not a notebook this runner can execute: ${reason}. Open and re-save it in Jupyter (nbformat 4).`);
+    this.name = 'NotebookFormatError';
+  }
+}
+
+export function readNotebook(file: string): Notebook {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new NotebookFormatError(file, `invalid JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
+  const notebook = parsed as Partial<Notebook>;
+  if (notebook.nbformat !== 4 || !Array.isArray(notebook.cells)) throw new NotebookFormatError(file, 'no nbformat 4 cell list');
+  return parsed as Notebook;
+}
+
+export function sourceText(source: MultilineString): string {
+  return Array.isArray(source) ? source.join('') : source;
+}
+
+/**
+ * Applies iopub messages to a notebook's outputs. One collector spans the whole notebook because
+ * update_display_data may target an output of an earlier cell (a progress display kept by id).
+ */
+export class OutputCollector {
+  private readonly displays = new Map<string, Output[]>();
+
+  /** Adds the effect of one iopub message to `outputs` (the executing cell's list). */
+  apply(outputs: Output[], message: KernelMessage): void {
+    const content = message.content;
+    switch (message.header.msg_type) {
+      case 'stream': {
+        const name = content.name === 'stderr' ? 'stderr' : 'stdout';
+        const text = String(content.text ?? '');
+        const last = outputs[outputs.length - 1];
+        if (last?.output_type === 'stream' && last.name === name) last.text = sourceText(last.text) + text;
+        else outputs.push({ output_type: 'stream', name, text });
+        break;
+      }
+      case 'display_data':
+      case 'execute_result': {
+        const data = (content.data ?? {}) as Record<string, unknown>;
+        const metadata = (content.metadata ?? {}) as Record<string, unknown>;
+        const output: Output =
+          message.header.msg_type === 'display_data'
+            ? { output_type: 'display_data', data, metadata }
+            : { output_type: 'execute_result', data, metadata, execution_count: (content.execution_count as number | undefined) ?? null };
+        outputs.push(output);
+        const displayId = (content.transient as { display_id?: string } | undefined)?.display_id;
+        if (displayId) this.displays.set(displayId, [...(this.displays.get(displayId) ?? []), output]);
+        break;
+      }
+      case 'update_display_data': {
+        const displayId = (content.transient as { display_id?: string } | undefined)?.display_id;
+        for (const output of (displayId && this.displays.get(displayId)) || []) {
+          if (output.output_type === 'display_data' || output.output_type === 'execute_result') {
+            output.data = (content.data ?? {}) as Record<string, unknown>;
+            output.metadata = (content.metadata ?? {}) as Record<string, unknown>;
+          }
+        }
+        break;
+      }
+      case 'error':
+        outputs.push({
+          output_type: 'error',
+          ename: String(content.ename ?? 'Error'),
+          evalue: String(content.evalue ?? ''),
+          traceback: (content.traceback as string[] | undefined) ?? [],
+        });
+        break;
+      case 'clear_output':
+        outputs.splice(0);
+        break;
+      default:
+        // execute_input, status and comm messages change no stored output.
+        break;
+    }
+  }
+}
+
+export interface CellFailure {
+  /** Index in notebook.cells (0-based). */
+  cellIndex: number;
+  /** 1-based position among the code cells, as a person counts them. */
+  codeCellNumber: number;
+  status: 'error' | 'abort' | 'timeout' | 'kernel-died';
+  source: string;
+  /** What the cell wrote to stderr (tslab's only error report), plus any iopub error message. */
+  stderr: string;
+  /** The runner's own explanation (timeout, kernel crash), when there is one. */
+  message?: string;
+}
+
+export interface ExecutionResult {
+  notebook: Notebook;
+  failure?: CellFailure;
+  /** Seconds per executed code cell, by cell index. */
+  seconds: Map<number, number>;
+}
+
+/** Executes every code cell in order; stops at the first failure, leaving later cells unrun. */
+export async function executeNotebook(
+  notebook: Notebook,
+  kernel: KernelClient,
+  options: { cellTimeoutSeconds: number; onCell?: (cellIndex: number, seconds: number) => void },
+): Promise<ExecutionResult> {
+  const executed: Notebook = structuredClone(notebook);
+  const collector = new OutputCollector();
+  const seconds = new Map<number, number>();
+  for (const cell of executed.cells) {
+    if (cell.cell_type === 'code') {
+      cell.outputs = [];
+      cell.execution_count = null;
+    }
+  }
+  let codeCellNumber = 0;
+  for (const [cellIndex, cell] of executed.cells.entries()) {
+    if (cell.cell_type !== 'code') continue;
+    codeCellNumber += 1;
+    const source = sourceText(cell.source);
+    const outputs: Output[] = [];
+    cell.outputs = outputs;
+    const started = performance.now();
+    let status: CellFailure['status'] | 'ok';
+    let message: string | undefined;
+    try {
+      const reply = await kernel.execute(source, (iopub) => collector.apply(outputs, iopub), options.cellTimeoutSeconds * 1000);
+      cell.execution_count = reply.execution_count ?? null;
+      status = reply.status;
+    } catch (error) {
+      status = error instanceof Error && error.name === 'CellTimeoutError' ? 'timeout' : 'kernel-died';
+      message = error instanceof Error ? error.message : String(error);
+    }
+    const elapsed = (performance.now() - started) / 1000;
+    seconds.set(cellIndex, elapsed);
+    options.onCell?.(cellIndex, elapsed);
+    if (status !== 'ok') {
+      return { notebook: executed, seconds, failure: { cellIndex, codeCellNumber, status, source, stderr: cellErrorText(outputs), message } };
+    }
+  }
+  return { notebook: executed, seconds };
+}
+
+/** The text a person needs to see for a failed cell: its stderr and any error outputs. */
+export function cellErrorText(outputs: Output[]): string {
+  return outputs
+    .map((output) => {
+      if (output.output_type === 'stream' && output.name === 'stderr') return sourceText(output.text);
+      if (output.output_type === 'error') return [`${output.ename}: ${output.evalue}`, ...output.traceback].join('\n');
+      return '';
+    })
+    .filter((text) => text !== '')
+    .join('\n');
+}
+
+/** A failure as printed by `npm run notebooks`: where, the cell's first lines, its real error. */
+export function formatFailure(file: string, failure: CellFailure): string {
+  const lines = failure.source.split('\n');
+  const shown = lines.slice(0, 12).map((line) => `  | ${line}`);
+  if (lines.length > 12) shown.push(`  | ... (${lines.length - 12} more lines)`);
+  const what =
+    failure.status === 'abort'
+      ? 'was aborted by the kernel (tslab aborts requests that arrive within 200 ms of an earlier error)'
+      : failure.status === 'error'
+        ? 'failed'
+        : failure.status === 'timeout'
+          ? 'timed out'
+          : 'lost its kernel';
+  return [
+    `${file}: code cell ${failure.codeCellNumber} (cell ${failure.cellIndex + 1}) ${what}.`,
+    'Cell source:',
+    ...shown,
+    failure.message ? `Runner: ${failure.message}` : '',
+    failure.stderr.trim() ? `Cell stderr:\n${indent(failure.stderr.trim())}` : 'The cell wrote nothing to stderr.',
+  ]
+    .filter((line) => line !== '')
+    .join('\n');
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => `  ${line}`)
+    .join('\n');
+}
+
+/** A copy without outputs and execution counts: how notebooks are committed. */
+export function cleanNotebook(notebook: Notebook): Notebook {
+  const clean: Notebook = structuredClone(notebook);
+  for (const cell of clean.cells) {
+    if (cell.cell_type !== 'code') continue;
+    cell.outputs = [];
+    cell.execution_count = null;
+  }
+  return clean;
+}
+
+/** nbformat's on-disk layout: one-space indent, keys as written, trailing newline. */
+export function serializeNotebook(notebook: Notebook): string {
+  return `${JSON.stringify(notebook, null, 1)}\n`;
+}

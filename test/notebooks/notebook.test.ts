@@ -1,0 +1,73 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { KernelMessage } from '../../scripts/lib/kernelClient';
+import { type Notebook, type Output, OutputCollector, cellErrorText, cleanNotebook, formatFailure } from '../../scripts/lib/notebook';
+
+let counter = 0;
+function message(msgType: string, content: Record<string, unknown>): KernelMessage {
+  counter += 1;
+  const header = { msg_id: `m${counter}`, msg_type: msgType, session: 's', username: 'u', date: '', version: '5.3' };
+  return { header, parent_header: {}, metadata: {}, content };
+}
+
+test('consecutive stream messages of one name merge into one output, as Jupyter stores them', () => {
+  const collector = new OutputCollector();
+  const outputs: Output[] = [];
+  collector.apply(outputs, message('stream', { name: 'stdout', text: 'a\n' }));
+  collector.apply(outputs, message('stream', { name: 'stdout', text: 'b\n' }));
+  collector.apply(outputs, message('stream', { name: 'stderr', text: 'oops\n' }));
+  collector.apply(outputs, message('stream', { name: 'stdout', text: 'c\n' }));
+  assert.deepEqual(outputs, [
+    { output_type: 'stream', name: 'stdout', text: 'a\nb\n' },
+    { output_type: 'stream', name: 'stderr', text: 'oops\n' },
+    { output_type: 'stream', name: 'stdout', text: 'c\n' },
+  ]);
+  assert.equal(cellErrorText(outputs), 'oops\n');
+});
+
+test('update_display_data replaces the bundle of the output with its display id, even in an earlier cell', () => {
+  const collector = new OutputCollector();
+  const first: Output[] = [];
+  const second: Output[] = [];
+  collector.apply(first, message('display_data', { data: { 'text/plain': 'epoch 1' }, metadata: {}, transient: { display_id: 'p' } }));
+  collector.apply(first, message('display_data', { data: { 'text/plain': 'other' }, metadata: {}, transient: {} }));
+  collector.apply(second, message('update_display_data', { data: { 'text/plain': 'epoch 9' }, metadata: {}, transient: { display_id: 'p' } }));
+  assert.equal(second.length, 0);
+  assert.deepEqual(
+    first.map((output) => (output.output_type === 'display_data' ? output.data['text/plain'] : undefined)),
+    ['epoch 9', 'other'],
+  );
+});
+
+test('error messages and clear_output are stored as nbformat expects', () => {
+  const collector = new OutputCollector();
+  const outputs: Output[] = [];
+  collector.apply(outputs, message('stream', { name: 'stdout', text: 'gone' }));
+  collector.apply(outputs, message('clear_output', { wait: false }));
+  collector.apply(outputs, message('error', { ename: 'TypeError', evalue: 'x is undefined', traceback: ['at cell 1'] }));
+  assert.deepEqual(outputs, [{ output_type: 'error', ename: 'TypeError', evalue: 'x is undefined', traceback: ['at cell 1'] }]);
+  assert.equal(cellErrorText(outputs), 'TypeError: x is undefined\nat cell 1');
+});
+
+test('a failure report names the cell, shows its source and its stderr', () => {
+  const text = formatFailure('nb.ipynb', { cellIndex: 4, codeCellNumber: 2, status: 'error', source: 'line 1\nline 2', stderr: 'Error: boom\n' });
+  assert.match(text, /^nb\.ipynb: code cell 2 \(cell 5\) failed\.$/m);
+  assert.match(text, /^ {2}\| line 2$/m);
+  assert.match(text, /Cell stderr:\n {2}Error: boom/);
+});
+
+test('cleanNotebook strips outputs and counts from code cells only, leaving the input untouched', () => {
+  const notebook: Notebook = {
+    cells: [
+      { cell_type: 'markdown', source: '# t', metadata: {} },
+      { cell_type: 'code', source: '1', metadata: { tags: ['parameters'] }, outputs: [{ output_type: 'stream', name: 'stdout', text: '1' }], execution_count: 3 },
+    ],
+    metadata: { kernelspec: { name: 'iwlab' } },
+    nbformat: 4,
+    nbformat_minor: 5,
+  };
+  const clean = cleanNotebook(notebook);
+  assert.deepEqual(clean.cells[0], notebook.cells[0]);
+  assert.deepEqual(clean.cells[1], { cell_type: 'code', source: '1', metadata: { tags: ['parameters'] }, outputs: [], execution_count: null });
+  assert.equal(notebook.cells[1]?.execution_count, 3);
+});
