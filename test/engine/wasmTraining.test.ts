@@ -2,6 +2,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { conv2DBackpropFilter } from '../../src/engine/wasm/conv2DBackpropFilter';
 import { registerWasmTrainingKernels } from '../../src/engine/wasmTraining';
 import { Rng } from '../../src/train/rng';
 
@@ -92,12 +93,23 @@ for (const [index, c] of CASES.entries()) {
   });
 }
 
-test('a large filter gradient split into chunks equals the cpu result', async () => {
-  // 40 x 40 x 16 input, 3x3x16 taps: 144 x 25,088 columns = 3.6 M floats, more than one chunk.
-  const c: ConvCase = { batch: 16, size: [42, 42], inChannels: 16, outChannels: 8, kernel: 3, stride: 1, pad: 'valid' };
-  const expected = await onBackend('cpu', () => convGradients(c, 7));
-  const actual = convGradients(c, 7);
-  assert.ok(relativeError(actual.dw, expected.dw) < 1e-5, `dW error ${relativeError(actual.dw, expected.dw)}`);
+test('a filter gradient computed in chunks of output rows equals the unchunked one', () => {
+  // 144 taps x 25 output columns per row: a 4000-float chunk holds one row, so 16 x 5 rows make 80 chunks.
+  const c: ConvCase = { batch: 16, size: [7, 27], inChannels: 16, outChannels: 8, kernel: 3, stride: 1, pad: 'valid' };
+  const rng = new Rng(7);
+  const x = tf.tensor4d(randomArray(rng, 16 * 7 * 27 * 16), [16, 7, 27, 16]);
+  const dy = tf.tensor4d(randomArray(rng, 16 * 5 * 25 * 8), [16, 5, 25, 8]);
+  const backend = tf.backend() as unknown as tf.KernelBackend;
+  const attrs = { strides: [1, 1], pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: [3, 3, 16, 8] } as unknown as tf.NamedAttrMap;
+  const read = (info: tf.TensorInfo): Float32Array => {
+    const values = backend.readSync(info.dataId) as Float32Array;
+    backend.disposeData(info.dataId);
+    return values;
+  };
+  const chunked = read(conv2DBackpropFilter({ inputs: { x, dy }, backend, attrs }, 4000));
+  const whole = read(conv2DBackpropFilter({ inputs: { x, dy }, backend, attrs }));
+  assert.ok(relativeError(chunked, whole) < 1e-5, `error ${relativeError(chunked, whole)}`);
+  tf.dispose([x, dy]);
 });
 
 test('the conv2d filter gradient matches a central finite difference', () => {
@@ -142,25 +154,37 @@ test('the conv2d filter gradient matches a central finite difference', () => {
   }
 });
 
-test('transposed matMul gradients on wasm match the cpu backend', async () => {
-  const run = () =>
-    tf.tidy(() => {
-      const rng = new Rng(11);
-      const a = tf.tensor2d(randomArray(rng, 16 * 37), [16, 37]);
-      const b = tf.tensor2d(randomArray(rng, 37 * 9), [37, 9]);
-      const r = tf.tensor2d(randomArray(rng, 16 * 9), [16, 9]);
-      const [da, db] = tf.grads((ai: tf.Tensor, bi: tf.Tensor) => tf.sum(tf.mul(tf.matMul(ai as tf.Tensor2D, bi as tf.Tensor2D), r)))([a, b]);
-      // Both operands transposed, and a batch of one in rank 3: (aᵀ)ᵀ·(bᵀ)ᵀ = a·b.
-      const both = tf.matMul(tf.transpose(a).expandDims(0) as tf.Tensor3D, tf.transpose(b).expandDims(0) as tf.Tensor3D, true, true);
-      return { da: da!.dataSync() as Float32Array, db: db!.dataSync() as Float32Array, both: both.dataSync() as Float32Array, shape: both.shape };
-    });
-  const expected = await onBackend('cpu', run);
-  const actual = run();
-  assert.ok(relativeError(actual.da, expected.da) < 1e-5);
-  assert.ok(relativeError(actual.db, expected.db) < 1e-5);
-  assert.ok(relativeError(actual.both, expected.both) < 1e-5);
-  assert.deepEqual(actual.shape, [1, 16, 9]);
-});
+for (const [rows, inner, cols] of [
+  [16, 37, 9],
+  [3, 40, 70],
+  [70, 5, 3],
+]) {
+  test(`matMul with every transpose combination on wasm matches the cpu backend: ${rows}x${inner} · ${inner}x${cols}`, async () => {
+    const run = () =>
+      tf.tidy(() => {
+        const rng = new Rng(rows * 1000 + cols);
+        const a = tf.tensor2d(randomArray(rng, rows * inner), [rows, inner]);
+        const b = tf.tensor2d(randomArray(rng, inner * cols), [inner, cols]);
+        const aT = tf.transpose(a);
+        const bT = tf.transpose(b);
+        return [
+          tf.matMul(a, b),
+          tf.matMul(aT, b, true, false),
+          tf.matMul(a, bT, false, true),
+          tf.matMul(aT, bT, true, true),
+          tf.matMul(tf.expandDims(aT, 0) as tf.Tensor3D, tf.expandDims(bT, 0) as tf.Tensor3D, true, true),
+        ].map((t) => ({ shape: t.shape, values: t.dataSync() as Float32Array }));
+      });
+    const expected = await onBackend('cpu', run);
+    const actual = run();
+    for (const [i, e] of expected.entries()) {
+      assert.deepEqual(actual[i]!.shape, e.shape);
+      assert.ok(relativeError(actual[i]!.values, e.values) < 1e-5, `product ${i}`);
+      // Every form equals a·b (itself checked against cpu above).
+      assert.ok(relativeError(actual[i]!.values, expected[0]!.values) < 1e-5, `product ${i} vs a·b`);
+    }
+  });
+}
 
 test('the training kernels free every intermediate: tensors, bytes and wasm data ids stay flat', () => {
   const backend = tf.backend() as unknown as { numDataIds(): number };

@@ -11,7 +11,7 @@ import { type KernelArgs, KernelScope } from './kernelScope';
  * which is the case the wasm BatchMatMul hands to XNNPACK's SIMD GEMM (any other case runs a
  * scalar loop about 15x slower).
  */
-export function conv2DBackpropFilter(args: KernelArgs): tf.TensorInfo {
+export function conv2DBackpropFilter(args: KernelArgs, columnChunkFloats = COLUMN_CHUNK_FLOATS): tf.TensorInfo {
   const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const attrs = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
   const convInfo = tf.backend_util.computeConv2DInfo(
@@ -34,19 +34,22 @@ export function conv2DBackpropFilter(args: KernelArgs): tf.TensorInfo {
     // xT: [ci, n, h, w], so each row of cols is gathered from one contiguous plane.
     const xT = scope.run(tf.Transpose, { x }, { perm: [3, 0, 1, 2] });
     const outputRows = batchSize * outHeight;
-    const rowsPerChunk = Math.max(1, Math.floor(COLUMN_CHUNK_FLOATS / (taps * outWidth)));
+    const rowsPerChunk = Math.max(1, Math.floor(columnChunkFloats / (taps * outWidth)));
     let total: tf.TensorInfo | undefined;
     for (let firstRow = 0; firstRow < outputRows; firstRow += rowsPerChunk) {
       const rows = Math.min(rowsPerChunk, outputRows - firstRow);
       const positions = rows * outWidth;
       const cols = scope.alloc([1, taps, positions]);
       // A fresh tensor per chunk: the wasm BatchMatMul caches XNNPACK's packed copy of b by tensor
-      // id, so refilling one buffer would silently multiply by the previous chunk's values.
-      const dyChunk = scope.alloc([1, positions, outChannels]);
-      const colsView = scope.view(cols);
-      fillColumns(scope.view(xT), colsView, convInfo, firstRow, rows);
-      const dyStart = firstRow * outWidth * outChannels;
-      scope.view(dyChunk).set(scope.view(dy).subarray(dyStart, dyStart + positions * outChannels));
+      // id, so refilling one buffer would silently multiply by the previous chunk's values. With one
+      // chunk, dy itself is b (dy is never a matMul operand elsewhere, so the cache entry is sound).
+      const whole = rows === outputRows;
+      const dyChunk = whole ? scope.reshape(dy, [1, positions, outChannels]) : scope.alloc([1, positions, outChannels]);
+      fillColumns(scope.view(xT), scope.view(cols), convInfo, firstRow, rows);
+      if (!whole) {
+        const dyStart = firstRow * outWidth * outChannels;
+        scope.view(dyChunk).set(scope.view(dy).subarray(dyStart, dyStart + positions * outChannels));
+      }
       const product = scope.run(tf.BatchMatMul, { a: cols, b: dyChunk }, { transposeA: false, transposeB: false });
       if (total === undefined) {
         total = product;
@@ -66,11 +69,12 @@ export function conv2DBackpropFilter(args: KernelArgs): tf.TensorInfo {
 }
 
 /**
- * At most this many floats of cols (8 MiB) exist at once; larger problems are split into chunks
- * of whole output rows whose products are summed. Chunks that fit the L2 cache were not measurably
- * faster on the shared 2-core machine, so the bound is about memory, not speed.
+ * At most this many floats of cols (64 MiB) exist at once; larger problems are split into chunks
+ * of whole output rows whose products are summed. Smaller, cache-sized chunks were measured and
+ * were slower (CNN layer 2: 78 ms at 64 K floats, 68 ms at 1 M, 66 ms unchunked), so the bound is
+ * about memory, not speed.
  */
-const COLUMN_CHUNK_FLOATS = 2 * 1024 * 1024;
+const COLUMN_CHUNK_FLOATS = 16 * 1024 * 1024;
 
 /**
  * cols[(kh, kw, c), (row, ow)] = x[n, oh*s + kh - padTop, ow*s + kw - padLeft, c] for the output rows
@@ -115,5 +119,5 @@ function fillColumns(xT: Float32Array, cols: Float32Array, info: tf.backend_util
 export const conv2DBackpropFilterConfig: tf.KernelConfig = {
   kernelName: tf.Conv2DBackpropFilter,
   backendName: 'wasm',
-  kernelFunc: conv2DBackpropFilter as tf.KernelFunc,
+  kernelFunc: (args) => conv2DBackpropFilter(args),
 };
