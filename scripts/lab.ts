@@ -1,0 +1,35 @@
+/**
+ * `npm run lab [-- <jupyter lab options>]`: JupyterLab at the repo root with the iwlab kernel
+ * available (the repo's own kernelspec, through JUPYTER_PATH; no install step needed). Set
+ * JUPYTER_APP=notebook for the Notebook 7 interface instead.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { REPO_ROOT } from './lib/kernelClient';
+import { findJupyter } from './lib/report';
+
+/** The environment Jupyter needs to find the repo's kernelspec, ahead of any other JUPYTER_PATH. */
+export function jupyterEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const own = path.join(REPO_ROOT, 'jupyter');
+  return { ...env, JUPYTER_PATH: env.JUPYTER_PATH ? `${own}${path.delimiter}${env.JUPYTER_PATH}` : own };
+}
+
+function main(args: string[]): void {
+  const { command } = findJupyter();
+  const app = process.env.JUPYTER_APP === 'notebook' ? 'notebook' : 'lab';
+  const child = spawn(command, [app, `--notebook-dir=${REPO_ROOT}`, ...args], { cwd: REPO_ROOT, env: jupyterEnv(), stdio: 'inherit' });
+  // Ctrl-C reaches Jupyter through the terminal's process group; wait for its own shutdown.
+  process.on('SIGINT', () => undefined);
+  child.on('exit', (code, signal) => {
+    process.exitCode = code ?? (signal ? 1 : 0);
+  });
+}
+
+if (require.main === module) {
+  try {
+    main(process.argv.slice(2));
+  } catch (error) {
+    console.error(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * Pieces of `npm run report` that need no Jupyter: finding Jupyter, the nbconvert command line,
+ * the index page, and the check that an exported page loads nothing from the network.
+ */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { escapeHtml } from '../../src/plots/html';
+import { REPO_ROOT } from './kernelClient';
+import { type Notebook, sourceText } from './notebook';
+
+export const TEMPLATE_DIRS = path.join(REPO_ROOT, 'jupyter', 'nbconvert', 'templates');
+export const TEMPLATE_NAME = 'iwlab';
+/** Put on the template path so that the template's include_js("plotly.min.js") finds the file. */
+export const PLOTLY_DIR = path.dirname(require.resolve('plotly.js-dist-min/plotly.min.js'));
+/** Outputs of cells with this tag are left out of reports (classic Notebook's plotSetup() cell). */
+export const PLOTLY_SETUP_TAG = 'plotly-setup';
+
+export const JUPYTER_INSTALL_HINT =
+  "python3 -m pip install 'jupyterlab>=4' 'notebook>=7' 'nbconvert>=7' plotly   (or Debian: apt-get install jupyter-nbconvert)";
+
+export class JupyterMissingError extends Error {
+  constructor(command: string, detail: string) {
+    super(
+      `Exporting HTML needs Jupyter's nbconvert, and \`${command} nbconvert --version\` failed (${detail}). ` +
+        `Install it with: ${JUPYTER_INSTALL_HINT}; or point JUPYTER at the jupyter executable. ` +
+        '`npm run notebooks` executes notebooks without Jupyter.',
+    );
+    this.name = 'JupyterMissingError';
+  }
+}
+
+/** The jupyter executable: $JUPYTER, else `jupyter` on PATH. Throws JupyterMissingError. */
+export function findJupyter(env: NodeJS.ProcessEnv = process.env): { command: string; nbconvertVersion: string } {
+  const command = env.JUPYTER || 'jupyter';
+  const probe = spawnSync(command, ['nbconvert', '--version'], { encoding: 'utf8', env });
+  if (probe.error) throw new JupyterMissingError(command, probe.error.message);
+  if (probe.status !== 0) throw new JupyterMissingError(command, (probe.stderr || probe.stdout).trim().split('\n').pop() ?? `exit ${probe.status}`);
+  return { command, nbconvertVersion: probe.stdout.trim() };
+}
+
+/** Arguments for `jupyter nbconvert` turning an executed notebook into a self-contained page. */
+export function nbconvertHtmlArgs(notebookFile: string, outDir: string, options: { noInput?: boolean } = {}): string[] {
+  const args = [
+    'nbconvert',
+    '--to',
+    'html',
+    '--template',
+    TEMPLATE_NAME,
+    `--TemplateExporter.extra_template_basedirs=${TEMPLATE_DIRS}`,
+    `--TemplateExporter.extra_template_paths=${PLOTLY_DIR}`,
+    `--TagRemovePreprocessor.remove_all_outputs_tags=${PLOTLY_SETUP_TAG}`,
+    '--output-dir',
+    outDir,
+  ];
+  if (options.noInput) args.push('--no-input');
+  args.push(notebookFile);
+  return args;
+}
+
+/**
+ * What an offline page must not have: scripts, styles, frames or images fetched from elsewhere.
+ * (URLs inside inlined script text, such as plotly.js's map-tile servers, are not requests.)
+ */
+export function externalReferences(html: string): string[] {
+  const withoutScriptBodies = html.replace(/(<script\b[^>]*>)[\s\S]*?<\/script>/gi, '$1</script>');
+  const found: string[] = [];
+  const tag = /<(script|link|iframe|img|source|embed)\b[^>]*?\s(src|href)\s*=\s*["']?([^"'\s>]+)/gi;
+  for (const match of withoutScriptBodies.matchAll(tag)) {
+    const url = match[3] ?? '';
+    if (/^(data:|#|$)/i.test(url)) continue;
+    found.push(`<${match[1]} ${match[2]}="${url}">`);
+  }
+  return found;
+}
+
+/** The notebook's first markdown heading, else its file name. */
+export function notebookTitle(notebook: Notebook, file: string): string {
+  for (const cell of notebook.cells) {
+    if (cell.cell_type !== 'markdown') continue;
+    const heading = /^#{1,6}\s+(.+)$/m.exec(sourceText(cell.source));
+    if (heading?.[1]) return heading[1].trim();
+  }
+  return path.basename(file, '.ipynb');
+}
+
+export interface ReportEntry {
+  /** File name of the page, relative to the index. */
+  href: string;
+  title: string;
+  notebook: string;
+  scale: string;
+  status: 'ok' | 'failed';
+  seconds: number;
+  /** One line on why it failed. */
+  note?: string;
+}
+
+/** reports/index.html: one row per notebook, self-contained (no scripts at all). */
+export function indexHtml(entries: ReportEntry[], options: { generated: Date }): string {
+  const rows = entries.map(
+    (entry) =>
+      `<tr><td><a href="${escapeHtml(encodeURI(entry.href))}">${escapeHtml(entry.title)}</a></td>` +
+      `<td><code>${escapeHtml(entry.notebook)}</code></td><td>${escapeHtml(entry.scale)}</td>` +
+      `<td class="${entry.status}">${entry.status === 'ok' ? 'ok' : `failed${entry.note ? `: ${escapeHtml(entry.note)}` : ''}`}</td>` +
+      `<td>${entry.seconds.toFixed(0)} s</td></tr>`,
+  );
+  return [
+    '<!DOCTYPE html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    '<title>iwlab reports</title>',
+    '<style>body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}' +
+      'table{border-collapse:collapse}td,th{padding:.3em .8em;border-bottom:1px solid #ddd;text-align:left}.failed{color:#b00}</style>',
+    '</head>',
+    '<body>',
+    '<h1>iwlab reports</h1>',
+    `<p>Executed notebooks, generated ${escapeHtml(options.generated.toISOString())}. Each page is self-contained and works offline.</p>`,
+    '<table>',
+    '<tr><th>Report</th><th>Notebook</th><th>Scale</th><th>Status</th><th>Time</th></tr>',
+    ...rows,
+    '</table>',
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+}

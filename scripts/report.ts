@@ -1,0 +1,121 @@
+/**
+ * `npm run report -- [--scale quick] [--timeout 3600] [--out reports] [--no-input] [notebook.ipynb ...]`
+ *
+ * Executes notebooks at a chosen scale with the Node runner (scripts/notebooks.ts: no Jupyter, real
+ * errors from the cell's stderr), then has Jupyter's nbconvert turn each executed notebook into a
+ * self-contained offline page (jupyter/nbconvert/templates/iwlab: plotly.js inlined once, no CDN,
+ * no require.js, no MathJax), and writes reports/<name>.html plus reports/index.html.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { REPO_ROOT } from './lib/kernelClient';
+import { formatFailure, readNotebook } from './lib/notebook';
+import { type ReportEntry, externalReferences, findJupyter, indexHtml, nbconvertHtmlArgs, notebookTitle } from './lib/report';
+import { UsageError, defaultNotebooks, runNotebook } from './notebooks';
+
+const SCALES = ['smoke', 'quick', 'paper'];
+
+const HELP = `Usage: npm run report -- [options] [notebook.ipynb ...]
+
+Executes notebooks (default: every notebooks/*.ipynb) and exports each as offline HTML to reports/,
+with reports/index.html listing them. Needs Jupyter's nbconvert for the HTML step ($JUPYTER or
+\`jupyter\` on PATH).
+  --scale <smoke|quick|paper>  IWLAB_SCALE for the notebooks (default $IWLAB_SCALE, else quick)
+  --timeout <seconds>          per-cell limit (default 3600)
+  --out <dir>                  output folder (default reports)
+  --no-input                   leave code cells out of the pages`;
+
+export class ExportError extends Error {
+  override name = 'ExportError';
+}
+
+/** Converts one executed notebook; returns the page's path. Throws ExportError with nbconvert's words. */
+export function exportHtml(jupyter: string, executedNotebook: string, outDir: string, options: { noInput?: boolean } = {}): string {
+  const result = spawnSync(jupyter, nbconvertHtmlArgs(executedNotebook, outDir, options), { encoding: 'utf8' });
+  if (result.status !== 0) {
+    throw new ExportError(`nbconvert could not export ${executedNotebook} (exit ${result.status}):\n${(result.stderr || result.stdout || String(result.error)).trim()}`);
+  }
+  const page = path.join(outDir, `${path.basename(executedNotebook, '.ipynb')}.html`);
+  const external = externalReferences(readFileSync(page, 'utf8'));
+  if (external.length > 0) {
+    throw new ExportError(`${page} would load from the network (${external.slice(0, 3).join(', ')}); the template in jupyter/nbconvert/templates/iwlab must empty the block that adds it.`);
+  }
+  return page;
+}
+
+/** Reads reports/index.json so that reporting one notebook keeps the others' rows. */
+function loadManifest(file: string): ReportEntry[] {
+  if (!existsSync(file)) return [];
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as ReportEntry[];
+  } catch {
+    return [];
+  }
+}
+
+async function main(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      scale: { type: 'string', default: process.env.IWLAB_SCALE || 'quick' },
+      timeout: { type: 'string', default: '3600' },
+      out: { type: 'string', default: path.join(REPO_ROOT, 'reports') },
+      'no-input': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) return console.log(HELP);
+  if (!SCALES.includes(values.scale)) throw new UsageError(`Unknown scale '${values.scale}'; use one of ${SCALES.join(', ')}.`);
+  const timeout = Number(values.timeout);
+  if (!(timeout > 0)) throw new UsageError(`--timeout takes a positive number of seconds, got '${values.timeout}'.`);
+  // Fail before hours of training if the export step cannot run.
+  const jupyter = findJupyter();
+  const files = positionals.length > 0 ? positionals.map((file) => path.resolve(file)) : defaultNotebooks();
+  const outDir = path.resolve(values.out);
+  const executedDir = path.join(REPO_ROOT, '.tmp', 'report', values.scale);
+  mkdirSync(outDir, { recursive: true });
+
+  const manifestFile = path.join(outDir, 'index.json');
+  const entries = new Map(loadManifest(manifestFile).map((entry) => [entry.notebook, entry]));
+  let failures = 0;
+  for (const file of files) {
+    const name = path.relative(REPO_ROOT, file);
+    console.log(`running ${name} at scale ${values.scale} ...`);
+    const run = await runNotebook(file, { scale: values.scale, cellTimeoutSeconds: timeout, outDir: executedDir });
+    // A failed run is still exported: the page shows how far it got and the error in its cell.
+    const page = exportHtml(jupyter.command, run.output, outDir, { noInput: values['no-input'] });
+    const failure = run.result.failure;
+    if (failure) {
+      failures += 1;
+      console.error(formatFailure(name, failure));
+    }
+    entries.set(name, {
+      href: path.relative(outDir, page),
+      title: notebookTitle(readNotebook(file), file),
+      notebook: name,
+      scale: values.scale,
+      status: failure ? 'failed' : 'ok',
+      seconds: run.seconds,
+      ...(failure ? { note: `code cell ${failure.codeCellNumber} (${failure.status})` } : {}),
+    });
+    console.log(`${failure ? 'FAIL' : 'ok  '} ${name} -> ${path.relative(process.cwd(), page)} (${run.seconds.toFixed(1)} s)`);
+  }
+  const sorted = [...entries.values()].sort((a, b) => a.notebook.localeCompare(b.notebook));
+  writeFileSync(manifestFile, `${JSON.stringify(sorted, null, 2)}\n`);
+  writeFileSync(path.join(outDir, 'index.html'), indexHtml(sorted, { generated: new Date() }));
+  console.log(`index: ${path.relative(process.cwd(), path.join(outDir, 'index.html'))}`);
+  if (failures > 0) {
+    console.error(`${failures} of ${files.length} notebooks failed; their pages show the error.`);
+    process.exitCode = 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).catch((error: unknown) => {
+    console.error(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,62 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { JupyterMissingError, PLOTLY_DIR, TEMPLATE_DIRS, externalReferences, findJupyter, indexHtml, nbconvertHtmlArgs, notebookTitle } from '../../scripts/lib/report';
+import type { Notebook } from '../../scripts/lib/notebook';
+
+test('externalReferences finds scripts, styles and images loaded from elsewhere, but not text inside inline scripts', () => {
+  const page = [
+    '<script>var tiles = "https://tiles.example/{z}"; document.write("<img src=\\"https://x\\">")</script>',
+    '<script src="https://cdn.example/require.js"></script>',
+    "<link rel=stylesheet href='https://fonts.example/a.css'>",
+    '<img src="data:image/png;base64,AAAA"><img src="logo.png"><a href="https://ok.example">links are fine</a>',
+  ].join('\n');
+  assert.deepEqual(externalReferences(page), ['<script src="https://cdn.example/require.js">', '<link href="https://fonts.example/a.css">', '<img src="logo.png">']);
+  assert.deepEqual(externalReferences('<script type="text/javascript">x()</script><p>text</p>'), []);
+});
+
+test('notebookTitle takes the first markdown heading, else the file name', () => {
+  const notebook: Notebook = {
+    cells: [
+      { cell_type: 'code', source: '# not markdown', metadata: {} },
+      { cell_type: 'markdown', source: ['Intro\n', '## Toy Gaussians  \n'], metadata: {} },
+    ],
+    metadata: {},
+    nbformat: 4,
+    nbformat_minor: 5,
+  };
+  assert.equal(notebookTitle(notebook, 'x/01-toy.ipynb'), 'Toy Gaussians');
+  assert.equal(notebookTitle({ ...notebook, cells: [] }, 'x/01-toy.ipynb'), '01-toy');
+});
+
+test('the index page escapes what it shows, links each page and has no scripts', () => {
+  const html = indexHtml(
+    [
+      { href: '01 toy.html', title: 'Toy <b>', notebook: 'notebooks/01 toy.ipynb', scale: 'quick', status: 'ok', seconds: 61.4 },
+      { href: 'b.html', title: 'B', notebook: 'notebooks/b.ipynb', scale: 'smoke', status: 'failed', seconds: 2, note: 'code cell 3 (error)' },
+    ],
+    { generated: new Date('2025-01-02T03:04:05Z') },
+  );
+  assert.ok(html.includes('<a href="01%20toy.html">Toy &lt;b&gt;</a>'));
+  assert.ok(html.includes('failed: code cell 3 (error)'));
+  assert.ok(html.includes('61 s'));
+  assert.ok(!/<script/i.test(html));
+  assert.deepEqual(externalReferences(html), []);
+});
+
+test('the nbconvert command uses the repo template and finds plotly.min.js on the template path', () => {
+  const args = nbconvertHtmlArgs('/tmp/a.ipynb', '/tmp/out', { noInput: true });
+  assert.ok(args.includes('--template') && args[args.indexOf('--template') + 1] === 'iwlab');
+  assert.ok(existsSync(path.join(TEMPLATE_DIRS, 'iwlab', 'index.html.j2')));
+  assert.ok(existsSync(path.join(PLOTLY_DIR, 'plotly.min.js')));
+  assert.ok(args.includes('--no-input'));
+  assert.equal(args[args.length - 1], '/tmp/a.ipynb');
+});
+
+test('a missing Jupyter is reported with the command that installs it', () => {
+  assert.throws(
+    () => findJupyter({ ...process.env, JUPYTER: '/nonexistent/jupyter' }),
+    (error: unknown) => error instanceof JupyterMissingError && /pip install/.test(error.message) && /npm run notebooks/.test(error.message),
+  );
+});
