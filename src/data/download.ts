@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { createReadStream, existsSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { ProgressBar, ProgressBars } from '../progressBar';
 import { ChecksumError, DownloadError } from './errors';
 
@@ -75,8 +74,8 @@ export async function downloadVerified(options: DownloadOptions): Promise<void> 
         'Rerun later, or fetch the file yourself, check it, and install it with `--from <folder>`.',
     );
   }
-  const kept = existsSync(partial) ? ` The partial download ${partial} is kept: rerun the same command to resume it.` : '';
-  throw new DownloadError(`Could not download ${fileName} from any source:\n${tried}\n${kept} Without internet, copy the files from another machine and use \`--from <folder>\`.`);
+  const kept = existsSync(partial) ? `The partial download ${partial} is kept: rerun the same command to resume it. ` : '';
+  throw new DownloadError(`Could not download ${fileName} from any source:\n${tried}\n${kept}Without internet, copy the files from another machine and use \`--from <folder>\`.`);
 }
 
 /**
@@ -108,20 +107,20 @@ async function fetchToPartial(url: string, partial: string, options: DownloadOpt
   const total = length === undefined ? undefined : start + length;
   const bar = options.progress?.add(label, { total, current: start, unit: 'bytes' });
   let received = 0;
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
+  // Each chunk is written before the next is read, so whatever arrived before a break is on disk to resume from.
+  const handle = await open(partial, start > 0 ? 'a' : 'w');
+  try {
+    for await (const chunk of response as AsyncIterable<Buffer>) {
+      await handle.write(chunk);
       received += chunk.length;
       bar?.update(start + received);
-      callback(null, chunk);
-    },
-  });
-  try {
-    await pipeline(response, counter, createWriteStream(partial, { flags: start > 0 ? 'a' : 'w' }));
-    if (length !== undefined && received !== length) throw new DownloadError(`connection closed after ${start + received} of ${total} bytes`);
+    }
+    if (length !== undefined && received !== length) throw new DownloadError('connection closed early');
   } catch (error) {
     bar?.fail(`${start + received} bytes kept`);
-    if (error instanceof DownloadError) throw error;
     throw new DownloadError(`transfer broke off after ${start + received}${total === undefined ? '' : ` of ${total}`} bytes (${error instanceof Error ? error.message : String(error)})`);
+  } finally {
+    await handle.close();
   }
   bar?.finish();
 }
@@ -132,7 +131,9 @@ function request(url: string, offset: number, idleTimeoutMs: number, redirects =
     const client = url.startsWith('https:') ? https : http;
     const headers: http.OutgoingHttpHeaders = { 'user-agent': 'iwlab-data', 'accept-encoding': 'identity' };
     if (offset > 0) headers.range = `bytes=${offset}-`;
+    let current: http.IncomingMessage | undefined;
     const req = client.get(url, { headers }, (response) => {
+      current = response;
       const location = response.headers.location;
       if (response.statusCode !== undefined && response.statusCode >= 300 && response.statusCode < 400 && location !== undefined) {
         response.resume();
@@ -142,7 +143,11 @@ function request(url: string, offset: number, idleTimeoutMs: number, redirects =
       resolve(response);
     });
     // The idle timeout covers the whole exchange, the body included: a stalled transfer errors the response stream.
-    req.setTimeout(idleTimeoutMs, () => req.destroy(new DownloadError(`no data for ${idleTimeoutMs / 1000} s`)));
+    req.setTimeout(idleTimeoutMs, () => {
+      const stalled = new DownloadError(`no data for ${idleTimeoutMs / 1000} s`);
+      if (current !== undefined) current.destroy(stalled);
+      else req.destroy(stalled);
+    });
     req.on('error', reject);
   });
 }
