@@ -10,6 +10,7 @@ export interface Command {
 export const COMMANDS: Record<string, Command> = {
   figure: { summary: 'train one figure and write it as a standalone HTML file', load: () => import('./commands/figure') },
   data: { summary: 'download (or copy with --from) and verify CIFAR-10 and MNIST into data/', load: () => import('./commands/data') },
+  bench: { summary: 'training throughput of each figure model (JSON lines); --vs-torch compares with PyTorch', load: () => import('./commands/bench') },
 };
 
 export async function main(argv: string[]): Promise<void> {
