@@ -58,9 +58,12 @@ export function bilinearCoefficients(inSize: number, outSize: number): AxisCoeff
   return { taps, first, used, weights };
 }
 
-/** Pillow's clip8: the fixed-point sum shifted back to 0..255. */
+/**
+ * Pillow's clip8: the fixed-point sum shifted back to 0..255. Sums stay inside int32 as in Pillow
+ * (255 * 2^22 plus rounding < 2^31), so the integer arithmetic above is exact.
+ */
 function clip8(sum: number): number {
-  const value = Math.floor(sum / ONE);
+  const value = sum >> PRECISION_BITS;
   return value < 0 ? 0 : value > 255 ? 255 : value;
 }
 
@@ -84,29 +87,34 @@ export function resizeBilinear(
   const vertical = bilinearCoefficients(inHeight, outHeight);
   const out = new Uint8Array(count * outHeight * outWidth * channels);
   const temp = new Uint8Array(inHeight * outWidth * channels); // one image after the horizontal pass
+  const inRow = inWidth * channels;
+  const outRow = outWidth * channels;
   for (let image = 0; image < count; image++) {
-    const source = image * inHeight * inWidth * channels;
-    for (let y = 0; y < inHeight; y++) {
-      for (let x = 0; x < outWidth; x++) {
-        const start = horizontal.first[x]!;
-        const n = horizontal.used[x]!;
+    const source = image * inHeight * inRow;
+    for (let x = 0; x < outWidth; x++) {
+      const n = horizontal.used[x]!;
+      const weights = x * horizontal.taps;
+      const column = horizontal.first[x]! * channels;
+      for (let y = 0; y < inHeight; y++) {
+        const from = source + y * inRow + column;
+        const to = y * outRow + x * channels;
         for (let c = 0; c < channels; c++) {
           let sum = HALF;
-          for (let k = 0; k < n; k++) sum += pixels[source + (y * inWidth + start + k) * channels + c]! * horizontal.weights[x * horizontal.taps + k]!;
-          temp[(y * outWidth + x) * channels + c] = clip8(sum);
+          for (let k = 0; k < n; k++) sum = (sum + Math.imul(pixels[from + k * channels + c]!, horizontal.weights[weights + k]!)) | 0;
+          temp[to + c] = clip8(sum);
         }
       }
     }
-    const target = image * outHeight * outWidth * channels;
+    const target = image * outHeight * outRow;
     for (let y = 0; y < outHeight; y++) {
-      const start = vertical.first[y]!;
       const n = vertical.used[y]!;
-      for (let x = 0; x < outWidth; x++) {
-        for (let c = 0; c < channels; c++) {
-          let sum = HALF;
-          for (let k = 0; k < n; k++) sum += temp[((start + k) * outWidth + x) * channels + c]! * vertical.weights[y * vertical.taps + k]!;
-          out[target + (y * outWidth + x) * channels + c] = clip8(sum);
-        }
+      const weights = y * vertical.taps;
+      const from = vertical.first[y]! * outRow;
+      const to = target + y * outRow;
+      for (let i = 0; i < outRow; i++) {
+        let sum = HALF;
+        for (let k = 0; k < n; k++) sum = (sum + Math.imul(temp[from + k * outRow + i]!, vertical.weights[weights + k]!)) | 0;
+        out[to + i] = clip8(sum);
       }
     }
   }
