@@ -171,7 +171,8 @@ export class ProgressBars {
   }
 
   private redraw(now: number): void {
-    const columns = this.stream.columns ?? 100;
+    // A pseudo-terminal may report 0 columns; fall back to a common width then.
+    const columns = (this.stream.columns ?? 0) > 0 ? this.stream.columns! : 100;
     let out = this.linesOnScreen > 0 ? `\x1b[${this.linesOnScreen}A` : '';
     for (const bar of this.bars) out += `\r\x1b[2K${truncate(this.formatLine(bar, now), columns - 1)}\n`;
     this.linesOnScreen = this.bars.length;

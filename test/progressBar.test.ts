@@ -87,3 +87,13 @@ test('units and durations format for people', () => {
   assert.equal(formatDuration(95), '1m35s');
   assert.equal(formatDuration(3725), '1h02m');
 });
+
+test('a terminal reporting 0 columns still gets whole lines; long ones are cut to the width', () => {
+  const writes: string[] = [];
+  const narrow = new ProgressBars({ stream: { write: (chunk: string) => writes.push(chunk), isTTY: true, columns: 0 } });
+  narrow.add('label', { total: 10 });
+  assert.ok(writes[0]!.includes('label  ['));
+  const tiny = new ProgressBars({ stream: { write: (chunk: string) => writes.push(chunk), isTTY: true, columns: 12 } });
+  tiny.add('a long label', { total: 10 });
+  assert.equal(writes.at(-1), '\r\x1b[2Ka long labe…\n');
+});
