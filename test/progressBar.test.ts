@@ -95,5 +95,6 @@ test('a terminal reporting 0 columns still gets whole lines; long ones are cut t
   assert.ok(writes[0]!.includes('label  ['));
   const tiny = new ProgressBars({ stream: { write: (chunk: string) => writes.push(chunk), isTTY: true, columns: 12 } });
   tiny.add('a long label', { total: 10 });
-  assert.equal(writes.at(-1), '\r\x1b[2Ka long labe…\n');
+  // 12 columns: 11 characters, the last an ellipsis, so the cursor never wraps onto a new line.
+  assert.equal(writes.at(-1), '\r\x1b[2Ka long lab…\n');
 });
