@@ -36,9 +36,13 @@ function usage(): string {
   return ['Usage: iwlab <command> [options]   (npm run iwlab -- <command> ...)', '', 'Commands:', ...lines].join('\n');
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).catch((error: unknown) => {
-    console.error(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+/** Runs a command and turns an error into its message (no stack for expected errors) and exit code 1. */
+export function run(argv: string[]): void {
+  main(argv).catch((error: unknown) => {
+    const expected = error instanceof Error && error.name !== 'Error' && error.name !== 'TypeError';
+    console.error(error instanceof Error ? (expected ? `${error.name}: ${error.message}` : (error.stack ?? error.message)) : String(error));
     process.exitCode = 1;
   });
 }
+
+if (require.main === module) run(process.argv.slice(2));

@@ -1,5 +1,7 @@
 import type { DataSpec } from '../experiments/types';
 import { Rng, streamSeed } from '../train/rng';
+import { DEFAULT_DATA_DIR } from './dataDir';
+import { loadImageData } from './images';
 import { generateToyGaussian, toySource } from './toyGaussian';
 import type { FigureData } from './types';
 
@@ -18,6 +20,7 @@ export async function loadFigureData(spec: DataSpec, options: LoadDataOptions): 
       return { train: toySource(generateToyGaussian(spec.perClass, new Rng(streamSeed(options.seed, 'data')))) };
     case 'cifar10':
     case 'mnist':
-      throw new Error(`Data source '${spec.source}' is not wired in yet.`);
+      // Every class weight of one seed sees the same subsets, so curves differ by weight alone.
+      return loadImageData(spec, { dataDir: options.dataDir ?? DEFAULT_DATA_DIR, seed: options.seed }); // derives its own subset streams
   }
 }

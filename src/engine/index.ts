@@ -4,6 +4,7 @@
  * overrides the order. The choice is reported once.
  */
 import * as tf from '@tensorflow/tfjs';
+import { registerWasmTrainingKernels } from './wasmTraining';
 
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
@@ -66,10 +67,15 @@ async function tryBackend(name: BackendName): Promise<string | undefined> {
         return (await tf.setBackend('tensorflow')) ? undefined : 'native backend failed to initialise';
       }
       case 'wasm': {
-        const { registerWasmTrainingKernels } = await import('./wasmTraining');
-        await import('@tensorflow/tfjs-backend-wasm');
+        const restoreProcessHandlers = rememberProcessHandlers();
+        // require, not import(): under tsx's CommonJS hook alone (bin/iwlab, workers) import() goes
+        // through Node's ESM loader, and the backend module is large enough to load only when chosen.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        require('@tensorflow/tfjs-backend-wasm');
         registerWasmTrainingKernels();
-        return (await tf.setBackend('wasm')) ? undefined : 'wasm backend failed to initialise';
+        const ready = await tf.setBackend('wasm');
+        restoreProcessHandlers();
+        return ready ? undefined : 'wasm backend failed to initialise';
       }
       case 'cpu':
         return (await tf.setBackend('cpu')) ? undefined : 'cpu backend failed to initialise';
@@ -83,4 +89,20 @@ function firstLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   if (/Cannot find module/.test(text)) return 'module not installed';
   return text.split('\n')[0] ?? text;
+}
+
+/**
+ * Emscripten's Node glue (inside tfjs-backend-wasm) adds uncaughtException and unhandledRejection
+ * handlers that rethrow from its minified bundle, so every later error prints a 30 kB line of it
+ * instead of the error. Returns a function that removes whatever handlers appeared since the call.
+ */
+function rememberProcessHandlers(): () => void {
+  type Listener = (...args: unknown[]) => void;
+  const emitter = process as unknown as { listeners(event: string): Listener[]; removeListener(event: string, listener: Listener): void };
+  const events = ['uncaughtException', 'unhandledRejection'];
+  const before = events.map((event) => new Set(emitter.listeners(event)));
+  return () =>
+    events.forEach((event, i) => {
+      for (const listener of emitter.listeners(event)) if (!before[i]!.has(listener)) emitter.removeListener(event, listener);
+    });
 }

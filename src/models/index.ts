@@ -1,6 +1,8 @@
 import type { ModelSpec } from '../experiments/types';
 import type { Rng } from '../train/rng';
+import { buildCnn } from './cnn';
 import { buildLinear, buildMlp } from './mlp';
+import { buildResnet } from './resnet';
 import type { Model } from './types';
 
 /** Builds any model of the registry; the switch is exhaustive over ModelSpec['kind']. */
@@ -11,7 +13,8 @@ export function buildModel(spec: ModelSpec, rng: Rng): Model {
     case 'mlp':
       return buildMlp(spec, rng);
     case 'cnn':
+      return buildCnn(spec, rng);
     case 'resnet':
-      throw new Error(`Model kind '${spec.kind}' is not wired in yet.`);
+      return buildResnet(spec, rng);
   }
 }
