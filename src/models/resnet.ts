@@ -93,8 +93,9 @@ export function buildResnet(spec: ResnetSpec, rng: Rng): Model {
           const skip = block.shortcut ? convNorm(x, block.shortcut, training) : x;
           x = tf.relu(tf.add(body, skip)) as tf.Tensor4D;
         }
-        const pooled = tf.avgPool(x, 8, 8, 'valid'); // [batch, 1, 1, channels] on 8x8 maps
-        const features = tf.reshape(pooled, [pooled.shape[0], -1]) as tf.Tensor2D;
+        // AvgPool2d(8) on the 8x8 maps of 32x32 inputs (checked above) is the mean over height and
+        // width; written as a mean because the wasm AvgPoolGrad kernel is slow.
+        const features = tf.mean(x, [1, 2]) as tf.Tensor2D;
         return tf.add(tf.matMul(features, head.kernel as tf.Tensor2D), head.bias) as tf.Tensor2D;
       }),
     dispose: () => [...params, ...buffers].forEach((v) => v.dispose()),

@@ -211,3 +211,37 @@ test('the training kernels free every intermediate: tensors, bytes and wasm data
   assert.equal(after.dataIds, before.dataIds);
   tf.dispose([x, w1, w2, dense]);
 });
+
+test('sum and mean over leading or middle axes on wasm match the cpu backend', async () => {
+  const run = () =>
+    tf.tidy(() => {
+      const x = tf.tensor4d(randomArray(new Rng(21), 3 * 5 * 4 * 6), [3, 5, 4, 6]);
+      return [
+        tf.sum(x, [0, 1, 2]),
+        tf.mean(x, [0, 1, 2]),
+        tf.mean(x, [1, 2]),
+        tf.sum(x, [1, 2], true),
+        tf.sum(x, 0),
+        tf.mean(x, -1),
+        tf.sum(x, [0, 2]),
+      ].map((t) => ({ shape: t.shape, values: t.dataSync() as Float32Array }));
+    });
+  const expected = await onBackend('cpu', run);
+  const actual = run();
+  for (const [i, e] of expected.entries()) {
+    assert.deepEqual(actual[i]!.shape, e.shape, `reduction ${i}`);
+    assert.ok(relativeError(actual[i]!.values, e.values) < 1e-5, `reduction ${i}`);
+  }
+});
+
+test('a clone on wasm shares the buffer yet outlives the original', () => {
+  const backend = tf.backend() as unknown as { numDataIds(): number };
+  const ids = backend.numDataIds();
+  const x = tf.tensor1d([1, 2, 3]);
+  const y = tf.clone(x);
+  assert.equal(backend.numDataIds(), ids + 1);
+  x.dispose();
+  assert.deepEqual(Array.from(y.dataSync()), [1, 2, 3]);
+  y.dispose();
+  assert.equal(backend.numDataIds(), ids);
+});
