@@ -177,7 +177,8 @@ export interface FigureResult {
 
 /** Progress as a typed event stream; the terminal bars and the notebook display both read it. */
 export type ProgressEvent =
-  | { type: 'figureStart'; figure: string; scale: ScaleName; runs: number; reused: number }
+  /** `epochs`: epochs left to train over all runs (resumed runs count from their checkpoint), for an ETA. */
+  | { type: 'figureStart'; figure: string; scale: ScaleName; runs: number; reused: number; epochs?: number }
   | { type: 'runStart'; runId: string; label: string; epochs: number; startEpoch: number }
   | { type: 'epochEnd'; runId: string; epoch: number; epochs: number; metrics: EpochMetrics }
   | { type: 'runEnd'; runId: string; status: RunStatus | 'reused'; error?: string }

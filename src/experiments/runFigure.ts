@@ -1,0 +1,177 @@
+/**
+ * runFigure: a figure at one scale is a sweep of independent runs (variant x weight x seed). Finished
+ * runs come from the result store at once, unfinished ones resume from their last checkpoint, and the
+ * rest train, in parallel worker threads or in this process. Nothing is lost when a run fails or the
+ * figure is stopped: the result lists every run with its status and the epochs it finished.
+ */
+import os from 'node:os';
+import { expandRuns } from './expand';
+import { getFigure } from './figures';
+import { defaultResultStore, type ResultStore, RunLockedError } from './resultStore';
+import { runId } from './runId';
+import { executeRun, type LoadDataFunction, type RunOutcome, type RunSettings, storedResult, type TrainFunction, unfinishedResult } from './runWorker';
+import type { FigureResult, FigureSpec, ProgressEvent, ProgressListener, RunConfig, RunResult, RunStatus, ScaleName } from './types';
+import { runInWorkers } from './workerPool';
+
+export interface RunFigureOptions extends RunSettings {
+  scale: ScaleName;
+  /** Forget stored results of these runs and train them afresh. */
+  retrain?: boolean;
+  /**
+   * Parallel worker threads. Default: one per core on the wasm and cpu backends; 1 on tfjs-node(-gpu),
+   * whose native addon is shared by the process (and the GPU is one device). 1 trains in this process.
+   */
+  workers?: number;
+  /** Default: <repo>/results. */
+  store?: ResultStore;
+  onProgress?: ProgressListener;
+  /** Abort to stop: running runs keep their finished epochs and resume next time. */
+  signal?: AbortSignal;
+  /** Run ids to restrict the figure to (as `iwlab run <figure> --list` prints them). */
+  only?: readonly string[];
+  /** tfjs backend to request (the edge reads IWLAB_BACKEND); default: the fastest available. */
+  backend?: string;
+  /** In-process only (workers: 1): replaces the trainer or data loader, for tests of the store logic. */
+  train?: TrainFunction;
+  loadData?: LoadDataFunction;
+}
+
+export class UnknownRunError extends Error {
+  override name = 'UnknownRunError';
+}
+
+export class RunFigureOptionsError extends Error {
+  override name = 'RunFigureOptionsError';
+}
+
+export async function runFigure(specOrId: FigureSpec | string, options: RunFigureOptions): Promise<FigureResult> {
+  const spec = typeof specOrId === 'string' ? getFigure(specOrId) : specOrId;
+  const { scale } = options;
+  if ((options.train || options.loadData) && options.workers !== undefined && options.workers > 1) {
+    throw new RunFigureOptionsError('A custom train or loadData function runs in-process only: pass workers: 1, or drop the custom function.');
+  }
+  const started = performance.now();
+  const store = options.store ?? defaultResultStore();
+  const emit = safeListener(options.onProgress);
+  const configs = selectRuns(spec, scale, options.only);
+  const ids = configs.map(runId);
+
+  // Finished runs first: reused at once, without loading an engine.
+  const results = new Map<string, RunResult>();
+  if (!options.retrain) {
+    configs.forEach((config, i) => {
+      const stored = storedResult(store.run(spec.id, ids[i]!), config);
+      if (stored) results.set(ids[i]!, stored);
+    });
+  }
+  const pending = configs.filter((_, i) => !results.has(ids[i]!));
+  emit({ type: 'figureStart', figure: spec.id, scale, runs: configs.length, reused: results.size, epochs: epochsToTrain(store, pending, options.retrain === true) });
+  for (const id of results.keys()) emit({ type: 'runEnd', runId: id, status: 'reused' });
+
+  if (pending.length > 0) {
+    const settings: RunSettings = {
+      ...(options.retrain ? { retrain: true } : {}),
+      ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+      ...(options.checkpointEverySeconds === undefined ? {} : { checkpointEverySeconds: options.checkpointEverySeconds }),
+    };
+    const isCustom = options.train !== undefined || options.loadData !== undefined;
+    // The engine is chosen here once; workers ask for the same backend so a figure never mixes them.
+    const backend = isCustom ? undefined : (await (await import('../engine/index')).initEngine(options.backend === undefined ? {} : { requested: options.backend })).backend;
+    const workers = options.workers ?? defaultWorkers(backend);
+    const finish = (result: RunResult, reused: boolean) => {
+      results.set(result.runId, result);
+      emit({ type: 'runEnd', runId: result.runId, status: reused ? 'reused' : result.status, ...(result.error === undefined ? {} : { error: result.error }) });
+    };
+    const unfinished = (config: RunConfig, status: RunStatus, error?: string) => finish(unfinishedResult(store.run(spec.id, runId(config)), config, status, error), false);
+
+    if (workers <= 1 || pending.length === 1) {
+      for (const config of pending) {
+        if (options.signal?.aborted) {
+          unfinished(config, 'stopped');
+          continue;
+        }
+        let outcome: RunOutcome;
+        try {
+          outcome = await executeRun(config, { ...settings, store, onProgress: emit, ...pick(options, 'signal', 'train', 'loadData') });
+        } catch (error) {
+          unfinished(config, error instanceof RunLockedError ? 'stopped' : 'failed', describe(error));
+          continue;
+        }
+        finish(outcome.result, outcome.reused);
+      }
+    } else {
+      const outcomes = await runInWorkers(
+        pending.map((config) => ({ config, settings })),
+        { size: workers, store, onProgress: emit, ...(backend === undefined ? {} : { backend }), ...(options.signal ? { signal: options.signal } : {}) },
+      );
+      for (const config of pending) {
+        const outcome = outcomes.get(runId(config));
+        if (outcome?.kind === 'outcome') finish(outcome.outcome.result, outcome.outcome.reused);
+        else if (outcome?.kind === 'error') unfinished(config, outcome.name === 'RunLockedError' ? 'stopped' : 'failed', `${outcome.name}: ${outcome.message}`);
+        else unfinished(config, 'stopped');
+      }
+    }
+  }
+
+  emit({ type: 'figureEnd', figure: spec.id, seconds: (performance.now() - started) / 1000 });
+  return { spec, scale, runs: ids.map((id) => results.get(id)!) };
+}
+
+/** The figure's runs at this scale, restricted to `only` (which must name runs of this figure). */
+export function selectRuns(spec: FigureSpec, scale: ScaleName, only?: readonly string[]): RunConfig[] {
+  const configs = expandRuns(spec, scale);
+  if (only === undefined) return configs;
+  const byId = new Map(configs.map((config) => [runId(config), config]));
+  const unknown = only.filter((id) => !byId.has(id));
+  if (unknown.length > 0) {
+    throw new UnknownRunError(
+      `${unknown.join(', ')} ${unknown.length === 1 ? 'is not a run' : 'are not runs'} of ${spec.id} at ${scale} scale. ` +
+        `List its run ids with \`iwlab run ${spec.id} --scale ${scale} --list\`.`,
+    );
+  }
+  return configs.filter((config) => only.includes(runId(config)));
+}
+
+/** One worker per core on wasm/cpu; native tfjs shares one addon (and GPU) per process. */
+export function defaultWorkers(backend: string | undefined): number {
+  if (backend === 'tensorflow' || backend === 'tensorflow-gpu') return 1;
+  return os.availableParallelism();
+}
+
+/** Epochs left over the pending runs, counting resumed runs from their checkpoint (for the ETA). */
+function epochsToTrain(store: ResultStore, pending: readonly RunConfig[], retrain: boolean): number {
+  return pending.reduce((sum, config) => {
+    if (retrain) return sum + config.epochs;
+    let done = 0;
+    try {
+      done = store.run(config.figure, runId(config)).readCheckpointHeader()?.epoch ?? 0;
+    } catch {
+      // An unreadable checkpoint is reported by the run itself; here it only shifts the ETA.
+    }
+    return sum + Math.max(0, config.epochs - done);
+  }, 0);
+}
+
+/** A throwing progress listener (a display bug) must never stop training or lose results. */
+function safeListener(listener: ProgressListener | undefined): ProgressListener {
+  let hasWarned = false;
+  return (event: ProgressEvent) => {
+    if (!listener) return;
+    try {
+      listener(event);
+    } catch (error) {
+      if (!hasWarned) console.error(`[iwlab] progress display failed (${describe(error)}); training continues without it.`);
+      hasWarned = true;
+    }
+  };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+function pick<T extends object, K extends keyof T>(source: T, ...keys: K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const key of keys) if (source[key] !== undefined) out[key] = source[key];
+  return out;
+}

@@ -1,0 +1,212 @@
+/**
+ * One run against the result store: lock it, reuse it if another process finished it, resume it from
+ * its checkpoint or start it, append each epoch's metrics, checkpoint, and mark it done. The same
+ * function runs in-process (workers = 1) and inside each pool worker thread; this file is also the
+ * worker's entry point (the message loop at the bottom starts only in a pool worker).
+ */
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import type { FigureData } from '../data/types';
+import type { Checkpoint, TrainHooks } from '../train/trainer';
+import { runLabel } from './expand';
+import { type ResultStore, ResultStore as Store, type StoredRun, contiguousEpochs } from './resultStore';
+import { runId, stableStringify } from './runId';
+import type { DataSpec, EpochMetrics, ProgressListener, RunConfig, RunResult, RunStatus } from './types';
+
+/** The trainer's signature; tests of the store logic may pass a small deterministic one. */
+export type TrainFunction = (config: RunConfig, data: FigureData, hooks: TrainHooks) => Promise<RunResult>;
+export type LoadDataFunction = (spec: DataSpec, options: { dataDir?: string; seed: number }) => Promise<FigureData>;
+
+/** Settings that travel to a worker thread as plain data. */
+export interface RunSettings {
+  retrain?: boolean;
+  /** Where the datasets live; default <repo>/data. */
+  dataDir?: string;
+  /**
+   * Checkpoint at most this often (the last epoch, a stop and a failure always checkpoint). Metrics
+   * lines are still written every epoch; on resume the epochs after the checkpoint are trained again,
+   * with identical numbers. Default 1 s: per-epoch checkpoints would dominate tiny toy epochs.
+   */
+  checkpointEverySeconds?: number;
+}
+
+export interface ExecuteRunOptions extends RunSettings {
+  store: ResultStore;
+  signal?: AbortSignal;
+  onProgress?: ProgressListener;
+  train?: TrainFunction;
+  loadData?: LoadDataFunction;
+}
+
+export interface RunOutcome {
+  result: RunResult;
+  /** True when the store already held the finished run (possibly finished by another process meanwhile). */
+  reused: boolean;
+}
+
+const DEFAULT_CHECKPOINT_SECONDS = 1;
+
+export async function executeRun(config: RunConfig, options: ExecuteRunOptions): Promise<RunOutcome> {
+  const id = runId(config);
+  const run = options.store.run(config.figure, id);
+  const lock = run.lock(); // throws RunLockedError while another process trains this run
+  try {
+    if (options.retrain) run.clearResults();
+    const finished = storedResult(run, config);
+    if (finished) return { result: finished, reused: true };
+    run.ensureConfig(stableStringify(config));
+    const resumeFrom = prepareResume(run);
+    const startEpoch = resumeFrom?.checkpoint.epoch ?? 0;
+    options.onProgress?.({ type: 'runStart', runId: id, label: runLabel(config), epochs: config.epochs, startEpoch });
+
+    const train = options.train ?? (await import('../train/trainer')).train;
+    const loadData = options.loadData ?? (await import('../data/index')).loadFigureData;
+    const data = await cachedData(loadData, config.data, { seed: config.seed, ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }) });
+
+    const intervalMs = (options.checkpointEverySeconds ?? DEFAULT_CHECKPOINT_SECONDS) * 1000;
+    const metrics = run.openMetricsAppender();
+    let pending: Checkpoint | undefined;
+    let written = startEpoch;
+    let lastWrite = performance.now();
+    const flush = () => {
+      if (pending === undefined || pending.epoch <= written) return;
+      metrics.sync(); // the checkpoint never gets ahead of durable metrics
+      run.writeCheckpoint(pending);
+      lock.heartbeat();
+      written = pending.epoch;
+      lastWrite = performance.now();
+    };
+    let result: RunResult;
+    try {
+      result = await train(config, data, {
+        onEpoch: (line: EpochMetrics) => {
+          metrics.append(line);
+          options.onProgress?.({ type: 'epochEnd', runId: id, epoch: line.epoch, epochs: config.epochs, metrics: line });
+        },
+        onCheckpoint: (checkpoint: Checkpoint) => {
+          pending = checkpoint;
+          if (checkpoint.epoch >= config.epochs || performance.now() - lastWrite >= intervalMs) flush();
+        },
+        ...(resumeFrom ? { resumeFrom } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      flush(); // a stop or a failure keeps every finished epoch
+    } finally {
+      metrics.close();
+    }
+    result = { ...result, runId: id };
+    if (result.status === 'done' || result.status === 'failed') {
+      run.writeMarker({ status: result.status, epochs: result.metrics.length, ...(result.error === undefined ? {} : { error: result.error }), finishedAt: new Date().toISOString() });
+    }
+    return { result, reused: false };
+  } finally {
+    lock.release();
+  }
+}
+
+/** A finished run as the store holds it, or undefined when it has no done marker. */
+export function storedResult(run: StoredRun, config: RunConfig): RunResult | undefined {
+  const marker = run.readMarker();
+  if (!marker) return undefined;
+  const snapshots = run.readCheckpointHeader()?.snapshots ?? [];
+  return { runId: run.id, config, status: marker.status, metrics: run.readMetrics(), snapshots, ...(marker.error === undefined ? {} : { error: marker.error }) };
+}
+
+/** A run that did not finish here: what the store holds of it, with the reason. */
+export function unfinishedResult(run: StoredRun, config: RunConfig, status: RunStatus, error?: string): RunResult {
+  let metrics: EpochMetrics[] = [];
+  let snapshots: RunResult['snapshots'] = [];
+  try {
+    metrics = run.readMetrics();
+    snapshots = run.readCheckpointHeader()?.snapshots ?? [];
+  } catch {
+    // A damaged store must not hide the reason the run stopped; report it without its epochs.
+  }
+  return { runId: run.id, config, status, metrics, snapshots, ...(error === undefined ? {} : { error }) };
+}
+
+/**
+ * Where to continue: the checkpoint and the metrics of epochs 1..checkpoint.epoch. Lines past the
+ * checkpoint are dropped (they will be trained again); a store whose metrics do not cover the
+ * checkpoint (lost by a machine crash) starts over.
+ */
+function prepareResume(run: StoredRun): TrainHooks['resumeFrom'] {
+  const lines = run.readMetrics();
+  const checkpoint = run.readCheckpoint();
+  if (checkpoint && checkpoint.epoch > 0 && contiguousEpochs(lines) >= checkpoint.epoch) {
+    const kept = lines.slice(0, checkpoint.epoch);
+    if (kept.length !== lines.length) run.rewriteMetrics(kept);
+    return { checkpoint, metrics: kept };
+  }
+  if (lines.length > 0 || checkpoint) run.clearResults();
+  return undefined;
+}
+
+// Runs of one figure in one worker often share their data (same spec and seed, another weight):
+// keep the last one rather than loading CIFAR again.
+let lastData: { key: string; data: Promise<FigureData> } | undefined;
+
+function cachedData(loadData: LoadDataFunction, spec: DataSpec, options: { dataDir?: string; seed: number }): Promise<FigureData> {
+  const key = stableStringify({ spec, options, loader: loadData.name });
+  if (lastData?.key !== key) {
+    const data = loadData(spec, options);
+    lastData = { key, data };
+    data.catch(() => {
+      if (lastData?.key === key) lastData = undefined;
+    });
+  }
+  return lastData.data;
+}
+
+// ---- Worker thread side: the pool sends one 'run' at a time and may send 'abort'. ----
+
+/** What the pool sends to a worker. */
+export type ToWorkerMessage = { type: 'run'; config: RunConfig; storeRoot: string; staleLockMs: number; settings: RunSettings } | { type: 'abort' };
+
+/** What a worker sends back. */
+export type FromWorkerMessage =
+  | { type: 'ready' }
+  | { type: 'progress'; event: Parameters<ProgressListener>[0] }
+  | { type: 'outcome'; runId: string; outcome: RunOutcome }
+  | { type: 'error'; runId: string; name: string; message: string };
+
+/** workerData of a pool worker. */
+export interface RunWorkerData {
+  iwlabRunWorker: true;
+  backend?: string;
+}
+
+async function workerMain(port: NonNullable<typeof parentPort>, data: RunWorkerData): Promise<void> {
+  const { initEngine } = await import('../engine/index');
+  await initEngine({ ...(data.backend === undefined ? {} : { requested: data.backend }), log: () => undefined });
+  let controller = new AbortController();
+  const post = (message: FromWorkerMessage) => port.postMessage(message);
+  port.on('message', (message: ToWorkerMessage) => {
+    if (message.type === 'abort') {
+      controller.abort();
+      return;
+    }
+    if (controller.signal.aborted) controller = new AbortController();
+    const { config } = message;
+    const id = runId(config);
+    executeRun(config, {
+      ...message.settings,
+      store: new Store(message.storeRoot, { staleLockMs: message.staleLockMs }),
+      signal: controller.signal,
+      onProgress: (event) => post({ type: 'progress', event }),
+    }).then(
+      (outcome) => post({ type: 'outcome', runId: id, outcome }),
+      (error: unknown) => post({ type: 'error', runId: id, name: error instanceof Error ? error.name : 'Error', message: error instanceof Error ? error.message : String(error) }),
+    );
+  });
+  post({ type: 'ready' });
+}
+
+if (!isMainThread && parentPort && (workerData as RunWorkerData | undefined)?.iwlabRunWorker === true) {
+  const port = parentPort;
+  workerMain(port, workerData as RunWorkerData).catch((error: unknown) => {
+    // Engine start-up failed: let the pool see it as a worker error with the reason.
+    setImmediate(() => {
+      throw error;
+    });
+  });
+}
