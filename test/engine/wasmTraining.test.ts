@@ -49,7 +49,7 @@ interface ConvCase {
   inChannels: number;
   outChannels: number;
   kernel: number;
-  stride: number;
+  stride: number | [number, number];
   pad: Padding;
 }
 
@@ -81,9 +81,12 @@ for (const kernel of [1, 3, 5]) {
 CASES.push({ batch: 2, size: [11, 11], inChannels: 3, outChannels: 8, kernel: 5, stride: 1, pad: [[0, 0], [1, 1], [1, 1], [0, 0]] });
 CASES.push({ batch: 2, size: [10, 10], inChannels: 8, outChannels: 16, kernel: 3, stride: 2, pad: [[0, 0], [1, 1], [1, 1], [0, 0]] });
 CASES.push({ batch: 3, size: [15, 15], inChannels: 8, outChannels: 16, kernel: 3, stride: 2, pad: [[0, 0], [1, 1], [1, 1], [0, 0]] });
+// Unequal strides take the inserted-zeros path of the input gradient.
+CASES.push({ batch: 2, size: [9, 8], inChannels: 3, outChannels: 4, kernel: 3, stride: [2, 1], pad: 'same' });
+CASES.push({ batch: 2, size: [9, 11], inChannels: 3, outChannels: 4, kernel: 5, stride: [1, 3], pad: 'valid' });
 
 for (const [index, c] of CASES.entries()) {
-  const label = `${c.kernel}x${c.kernel} stride ${c.stride} ${typeof c.pad === 'string' ? c.pad : 'explicit pad 1'}, batch ${c.batch}, ${c.size.join('x')}x${c.inChannels} -> ${c.outChannels}`;
+  const label = `${c.kernel}x${c.kernel} stride ${String(c.stride)} ${typeof c.pad === 'string' ? c.pad : 'explicit pad 1'}, batch ${c.batch}, ${c.size.join('x')}x${c.inChannels} -> ${c.outChannels}`;
   test(`conv2d gradients on wasm match the cpu backend: ${label}`, async () => {
     const expected = await onBackend('cpu', () => convGradients(c, 100 + index));
     const actual = convGradients(c, 100 + index);
