@@ -27,6 +27,11 @@ export function tinyFigure(smoke: Partial<ScaleSettings> = {}, overrides: Partia
   };
 }
 
+/** One seed, two weights, `epochs` epochs: long enough to be killed part-way (kill-and-resume test). */
+export function killFigure(epochs: number): FigureSpec {
+  return tinyFigure({ epochs, seeds: 1, snapshotEpochs: [0, 1, 50, epochs] });
+}
+
 export function tempStore(): ResultStore {
   return new ResultStore(fs.mkdtempSync(path.join(os.tmpdir(), 'iwlab-results-')));
 }

@@ -1,0 +1,151 @@
+/**
+ * A figure's metrics as danfojs DataFrames: one row per run and epoch (metricsFrame, or
+ * loadMetricsFrame straight from the result store), the mean and t-based 95% interval over seeds
+ * (aggregateOverSeeds), and CSV files beside the figure's report (writeFigureCsv).
+ */
+import path from 'node:path';
+import fs from 'node:fs';
+import { DataFrame, toCSV } from 'danfojs-node';
+import { defaultResultStore, type ResultStore, writeFileAtomic } from './resultStore';
+import { meanInterval } from './stats';
+import type { EpochMetrics, FigureResult, RunConfig, RunResult, ScaleName } from './types';
+
+/** The numeric columns of a metrics line, in the order the frames show them. */
+export const METRIC_COLUMNS = [
+  'trainLoss',
+  'trainAccuracy',
+  'inDomainFraction',
+  'outOfDomainFraction',
+  'boundaryAngle',
+  'boundaryOffset',
+  'maxMarginAngle',
+  'modelMargin',
+  'svmMargin',
+  'wallTime',
+] as const satisfies readonly (keyof EpochMetrics)[];
+export type MetricColumn = (typeof METRIC_COLUMNS)[number];
+
+/** Columns that identify a row of metricsFrame. */
+export const KEY_COLUMNS = ['runId', 'figure', 'scale', 'variant', 'classWeight', 'seed', 'status', 'epoch'] as const;
+
+export class NoResultsError extends Error {
+  override name = 'NoResultsError';
+}
+
+export type MetricsRow = Record<(typeof KEY_COLUMNS)[number], string | number> & Partial<Record<MetricColumn, number>>;
+
+/** Plain rows, one per run and epoch; a metric a line lacks is NaN (danfojs needs full columns). */
+export function metricsRows(runs: readonly RunResult[]): MetricsRow[] {
+  const present = METRIC_COLUMNS.filter((column) => runs.some((run) => run.metrics.some((line) => typeof line[column] === 'number')));
+  return runs.flatMap((run) =>
+    run.metrics.map((line) => {
+      const row: MetricsRow = {
+        runId: run.runId,
+        figure: run.config.figure,
+        scale: run.config.scale,
+        variant: run.config.variant,
+        classWeight: run.config.classWeight,
+        seed: run.config.seed,
+        status: run.status,
+        epoch: line.epoch,
+      };
+      for (const column of present) row[column] = typeof line[column] === 'number' ? line[column] : Number.NaN;
+      return row;
+    }),
+  );
+}
+
+/** One row per run and epoch, from a figure result or a list of runs. */
+export function metricsFrame(source: FigureResult | readonly RunResult[]): DataFrame {
+  const runs = 'runs' in source ? source.runs : source;
+  const rows = metricsRows(runs);
+  if (rows.length === 0) throw new NoResultsError('These runs have no finished epochs yet: train them first (runFigure or `iwlab run <figure>`).');
+  return new DataFrame(rows);
+}
+
+export interface LoadMetricsOptions {
+  /** Only runs at this scale; default every scale in the store. */
+  scale?: ScaleName;
+  store?: ResultStore;
+}
+
+/** Every run of a figure that the store holds (finished or not), as RunResults. */
+export function loadStoredRuns(figure: string, options: LoadMetricsOptions = {}): RunResult[] {
+  const store = options.store ?? defaultResultStore();
+  const runs: RunResult[] = [];
+  for (const id of store.listRunIds(figure)) {
+    const run = store.run(figure, id);
+    const config = run.readConfig() as RunConfig;
+    if (options.scale !== undefined && config.scale !== options.scale) continue;
+    const marker = run.readMarker();
+    const snapshots = run.readCheckpointHeader()?.snapshots ?? [];
+    runs.push({ runId: id, config, status: marker?.status ?? 'stopped', metrics: run.readMetrics(), snapshots, ...(marker?.error === undefined ? {} : { error: marker.error }) });
+  }
+  return runs;
+}
+
+/** A figure's metrics straight from the result store (no training, no engine). */
+export function loadMetricsFrame(figure: string, options: LoadMetricsOptions = {}): DataFrame {
+  const runs = loadStoredRuns(figure, options);
+  if (runs.length === 0) {
+    const root = (options.store ?? defaultResultStore()).root;
+    throw new NoResultsError(`No runs of '${figure}'${options.scale ? ` at ${options.scale} scale` : ''} in ${root}. Train them first: iwlab run ${figure}${options.scale ? ` --scale ${options.scale}` : ''}.`);
+  }
+  return metricsFrame(runs);
+}
+
+/**
+ * Mean and 95% interval (Student's t, seeds - 1 degrees of freedom) of each metric over seeds, per
+ * (variant, class weight, epoch): columns `<metric>Mean`, `<metric>Low`, `<metric>High`, and
+ * `seeds`, the number of seeds with that epoch. One seed gives a zero-width interval. Rows keep the
+ * runs' order (variant, then weight as the figure lists them, then epoch).
+ */
+export function aggregateOverSeeds(source: DataFrame | FigureResult | readonly RunResult[], metrics?: readonly MetricColumn[]): DataFrame {
+  const rows = source instanceof DataFrame ? frameRows(source) : metricsRows('runs' in source ? source.runs : source);
+  const columns = (metrics ?? METRIC_COLUMNS).filter((column) => rows.some((row) => typeof row[column] === 'number'));
+  const groups = new Map<string, MetricsRow[]>();
+  for (const row of rows) {
+    const key = JSON.stringify([row.variant, row.classWeight, row.epoch]);
+    const group = groups.get(key);
+    if (group) group.push(row);
+    else groups.set(key, [row]);
+  }
+  const out: Record<string, string | number>[] = [];
+  for (const group of groups.values()) {
+    const first = group[0]!;
+    const row: Record<string, string | number> = { variant: first.variant, classWeight: first.classWeight, epoch: first.epoch, seeds: new Set(group.map((r) => r.seed)).size };
+    for (const column of columns) {
+      const { mean, low, high } = meanInterval(group.map((r) => r[column] ?? Number.NaN));
+      row[`${column}Mean`] = mean;
+      row[`${column}Low`] = low;
+      row[`${column}High`] = high;
+    }
+    out.push(row);
+  }
+  if (out.length === 0) throw new NoResultsError('Nothing to aggregate: the runs have no finished epochs yet.');
+  return new DataFrame(out);
+}
+
+/** A DataFrame's rows as plain objects. */
+export function frameRows(frame: DataFrame): MetricsRow[] {
+  const columns = frame.columns;
+  return (frame.values as unknown[][]).map((values) => Object.fromEntries(columns.map((column, i) => [column, values[i]])) as MetricsRow);
+}
+
+export interface FigureCsvFiles {
+  metrics: string;
+  summary: string;
+}
+
+/**
+ * Writes <dir>/<figure>-<scale>.metrics.csv (every run and epoch) and .summary.csv (over seeds),
+ * atomically, next to the figure's report; returns their paths.
+ */
+export function writeFigureCsv(result: FigureResult, dir: string): FigureCsvFiles {
+  fs.mkdirSync(dir, { recursive: true });
+  const base = path.join(dir, `${result.spec.id}-${result.scale}`);
+  const files = { metrics: `${base}.metrics.csv`, summary: `${base}.summary.csv` };
+  writeFileAtomic(files.metrics, toCSV(metricsFrame(result)) as string);
+  writeFileAtomic(files.summary, toCSV(aggregateOverSeeds(result)) as string);
+  return files;
+}
