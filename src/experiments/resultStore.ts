@@ -255,6 +255,11 @@ export class StoredRun {
     for (const file of [this.markerPath, this.checkpointPath, this.metricsPath]) fs.rmSync(file, { force: true });
   }
 
+  /** True while a lock file exists (a process trains the run, or died doing so: lock() tells which). */
+  hasLockFile(): boolean {
+    return fs.existsSync(this.lockPath);
+  }
+
   /** Takes the run's lock or throws RunLockedError; a stale lock (dead process) is taken over. */
   lock(): RunLock {
     fs.mkdirSync(this.dir, { recursive: true });
