@@ -35,16 +35,44 @@ export class BatchNorm {
   /** x: [batch, height, width, channels]. Updates the running statistics when training. */
   apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
     if (!training) {
-      return tf.batchNorm4d(x, this.runningMean as tf.Tensor1D, this.runningVariance as tf.Tensor1D, this.beta as tf.Tensor1D, this.gamma as tf.Tensor1D, BATCH_NORM_EPSILON);
+      // y = x * scale + shift, scale = gamma / sqrt(runningVariance + eps), shift = beta - runningMean * scale.
+      const scale = tf.mul(this.gamma, tf.rsqrt(tf.add(this.runningVariance, BATCH_NORM_EPSILON)));
+      return tf.add(tf.mul(x, scale), tf.sub(this.beta, tf.mul(this.runningMean, scale))) as tf.Tensor4D;
     }
-    const { mean, variance } = tf.moments(x, [0, 1, 2]);
+    return this.normalizeBatch(x, this.gamma, this.beta) as tf.Tensor4D;
+  }
+
+  /**
+   * Training-mode batch norm with its gradient written out (the standard closed form) instead of
+   * differentiating through moments(): two reductions and a few elementwise passes per backward
+   * pass instead of about six reductions, which took about 10% of a ResNet step on wasm.
+   *   x̂ = (x - mean) / sqrt(var + eps), y = gamma * x̂ + beta (var biased, over n = batch*height*width)
+   *   dbeta = Σ dy, dgamma = Σ dy * x̂, dx = gamma / sqrt(var + eps) * (dy - dbeta / n - x̂ * dgamma / n)
+   */
+  private readonly normalizeBatch = tf.customGrad(((x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, save: tf.GradSaveFunc) => {
+    const axes = [0, 1, 2];
     const count = x.shape[0] * x.shape[1] * x.shape[2];
-    // The running statistics are state, not part of the loss; the tape prunes these ops from
-    // backpropagation because their results never reach the loss.
+    const { mean, variance } = tf.moments(x, axes);
+    this.updateRunningStatistics(mean, variance, count);
+    const inverseStd = tf.rsqrt(tf.add(variance, BATCH_NORM_EPSILON));
+    const normalized = tf.mul(tf.sub(x, mean), inverseStd);
+    save([normalized, tf.mul(gamma, inverseStd)]);
+    return {
+      value: tf.add(tf.mul(normalized, gamma), beta),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xHat, gammaInverseStd] = saved as [tf.Tensor4D, tf.Tensor1D];
+        const dBeta = tf.sum(dy, axes);
+        const dGamma = tf.sum(tf.mul(dy, xHat), axes);
+        const centred = tf.sub(tf.sub(dy, tf.div(dBeta, count)), tf.mul(xHat, tf.div(dGamma, count)));
+        return [tf.mul(centred, gammaInverseStd), dGamma, dBeta];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+
+  /** PyTorch: running = (1 - momentum) * running + momentum * batch statistic (variance unbiased). */
+  private updateRunningStatistics(mean: tf.Tensor, variance: tf.Tensor, count: number): void {
     const unbiased = tf.mul(variance, count > 1 ? count / (count - 1) : 1);
     this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - BATCH_NORM_MOMENTUM), tf.mul(mean, BATCH_NORM_MOMENTUM)));
     this.runningVariance.assign(tf.add(tf.mul(this.runningVariance, 1 - BATCH_NORM_MOMENTUM), tf.mul(unbiased, BATCH_NORM_MOMENTUM)));
-    const scale = tf.mul(tf.rsqrt(tf.add(variance, BATCH_NORM_EPSILON)), this.gamma);
-    return tf.add(tf.mul(tf.sub(x, mean), scale), this.beta) as tf.Tensor4D;
   }
 }

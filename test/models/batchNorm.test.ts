@@ -32,3 +32,26 @@ test('gradients reach gamma and beta but not the running statistics', () => {
   tf.dispose([x, ...Object.values(grads)]);
   [...norm.params, ...norm.buffers].forEach((v) => v.dispose());
 });
+
+test('the closed-form batch-norm gradient equals autodiff through moments()', () => {
+  const norm = new BatchNorm(3, 'test/bn3');
+  const values = Array.from({ length: 2 * 3 * 2 * 3 }, (_, i) => Math.sin(i * 1.7) * 2 + (i % 3));
+  const x = tf.tensor4d(values, [2, 3, 2, 3]);
+  const r = tf.tensor4d(values.map((v, i) => Math.cos(i + v)), [2, 3, 2, 3]);
+  norm.gamma.assign(tf.tensor1d([0.5, -1.5, 2]));
+  norm.beta.assign(tf.tensor1d([0.1, 0.2, -0.3]));
+  const reference = (xi: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor) => {
+    const { mean, variance } = tf.moments(xi, [0, 1, 2]);
+    return tf.add(tf.mul(tf.div(tf.sub(xi, mean), tf.sqrt(tf.add(variance, BATCH_NORM_EPSILON))), gamma), beta);
+  };
+  const objective = (f: (xi: tf.Tensor4D, g: tf.Tensor, b: tf.Tensor) => tf.Tensor) => (xi: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
+    tf.sum(tf.mul(f(xi as tf.Tensor4D, g, b), r));
+  const expected = tf.grads(objective(reference))([x, norm.gamma, norm.beta]);
+  const actual = tf.grads(objective((xi) => norm.apply(xi, true)))([x, norm.gamma, norm.beta]);
+  for (const [i, e] of expected.entries()) {
+    const diff = tf.max(tf.abs(tf.sub(actual[i]!, e))).dataSync()[0]!;
+    assert.ok(diff < 1e-4, `gradient ${i}: ${diff}`);
+  }
+  tf.dispose([x, r, ...expected, ...actual]);
+  [...norm.params, ...norm.buffers].forEach((v) => v.dispose());
+});
