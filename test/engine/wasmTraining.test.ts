@@ -96,24 +96,39 @@ for (const [index, c] of CASES.entries()) {
   });
 }
 
-test('a filter gradient computed in chunks of output rows equals the unchunked one', () => {
-  // 144 taps x 25 output columns per row: a 4000-float chunk holds one row, so 16 x 5 rows make 80 chunks.
-  const c: ConvCase = { batch: 16, size: [7, 27], inChannels: 16, outChannels: 8, kernel: 3, stride: 1, pad: 'valid' };
-  const rng = new Rng(7);
-  const x = tf.tensor4d(randomArray(rng, 16 * 7 * 27 * 16), [16, 7, 27, 16]);
-  const dy = tf.tensor4d(randomArray(rng, 16 * 5 * 25 * 8), [16, 5, 25, 8]);
-  const backend = tf.backend() as unknown as tf.KernelBackend;
-  const attrs = { strides: [1, 1], pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: [3, 3, 16, 8] } as unknown as tf.NamedAttrMap;
-  const read = (info: tf.TensorInfo): Float32Array => {
-    const values = backend.readSync(info.dataId) as Float32Array;
-    backend.disposeData(info.dataId);
-    return values;
-  };
-  const chunked = read(conv2DBackpropFilter({ inputs: { x, dy }, backend, attrs }, 4000));
-  const whole = read(conv2DBackpropFilter({ inputs: { x, dy }, backend, attrs }));
-  assert.ok(relativeError(chunked, whole) < 1e-5, `error ${relativeError(chunked, whole)}`);
-  tf.dispose([x, dy]);
-});
+for (const stride of [1, 2]) {
+  test(`a filter gradient computed in chunks equals the unchunked one (stride ${stride})`, async () => {
+    // A 4000-float chunk holds one unit (an image at stride 1, an output row at stride 2), so
+    // the product is summed over 16 or 48 chunks.
+    const [height, width] = [7, 27];
+    const out = stride === 1 ? [5, 25] : [3, 13];
+    const rng = new Rng(7 + stride);
+    const x = tf.tensor4d(randomArray(rng, 16 * height * width * 16), [16, height, width, 16]);
+    const dy = tf.tensor4d(randomArray(rng, 16 * out[0]! * out[1]! * 8), [16, out[0]!, out[1]!, 8]);
+    const backend = tf.backend() as unknown as tf.KernelBackend;
+    const attrs = { strides: [stride, stride], pad: 'valid', dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: [3, 3, 16, 8] } as unknown as tf.NamedAttrMap;
+    const read = (info: tf.TensorInfo): Float32Array => {
+      const values = backend.readSync(info.dataId) as Float32Array;
+      backend.disposeData(info.dataId);
+      return values;
+    };
+    const chunked = read(conv2DBackpropFilter({ inputs: { x, dy }, backend, attrs }, 4000));
+    const whole = read(conv2DBackpropFilter({ inputs: { x, dy }, backend, attrs }));
+    assert.ok(relativeError(chunked, whole) < 1e-5, `error ${relativeError(chunked, whole)}`);
+    const xValues = x.dataSync();
+    const dyValues = dy.dataSync();
+    const expected = await onBackend('cpu', () =>
+      tf.tidy(() => {
+        const [, grad] = tf.grads((xi: tf.Tensor, wi: tf.Tensor) =>
+          tf.sum(tf.mul(tf.conv2d(xi as tf.Tensor4D, wi as tf.Tensor4D, stride, 'valid'), tf.tensor(dyValues, dy.shape))),
+        )([tf.tensor(xValues, x.shape), tf.zeros([3, 3, 16, 8])]);
+        return grad!.dataSync() as Float32Array;
+      }),
+    );
+    assert.ok(relativeError(chunked, expected) < 1e-5, `vs cpu ${relativeError(chunked, expected)}`);
+    tf.dispose([x, dy]);
+  });
+}
 
 test('the conv2d filter gradient matches a central finite difference', () => {
   // Independent of both backends' kernels: d/dW[i] of sum(conv2d(x, W) * r), in float64 by hand.
