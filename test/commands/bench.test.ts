@@ -1,0 +1,31 @@
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { UsageError } from '../../src/cli';
+import { benchModel, main, TorchUnavailableError } from '../../src/commands/bench';
+import { registerWasmTrainingKernels } from '../../src/engine/wasmTraining';
+
+before(async () => {
+  registerWasmTrainingKernels();
+  assert.ok(await tf.setBackend('wasm'));
+});
+
+test('a bench result carries the fields torch_reference.py prints, consistent with each other', () => {
+  const before = tf.memory().numTensors;
+  const result = benchModel('mlp', 'wasm', { steps: 2, warmup: 1, batch: 4, width: 1 });
+  assert.deepEqual(Object.keys(result), ['model', 'backend', 'batch', 'threads', 'ms_per_step', 'images_per_s', 'load_avg']);
+  assert.equal(result.model, 'mlp');
+  assert.equal(result.batch, 4);
+  assert.equal(result.threads, 1);
+  assert.ok(Math.abs(result.images_per_s - (4 * 1000) / result.ms_per_step) <= 0.1 + 1e-3 * result.images_per_s);
+  assert.equal(tf.memory().numTensors, before, 'the benchmark frees its model and data');
+});
+
+test('bench rejects an unknown model and a missing PyTorch before training anything', async () => {
+  await assert.rejects(main(['--models', 'vgg']), (error: unknown) => error instanceof UsageError && /choose from cnn, resnet/.test(error.message));
+  await assert.rejects(
+    main(['--models', 'mlp', '--vs-torch', '--python', '/nonexistent/python3']),
+    (error: unknown) => error instanceof TorchUnavailableError && /--python or IWLAB_PYTHON/.test(error.message),
+  );
+});
