@@ -1,0 +1,63 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { UsageError } from '../cli';
+import { initEngine } from '../engine';
+import { formatWeight } from '../experiments/expand';
+import { getFigure } from '../experiments/figures';
+import { runFigure } from '../experiments/runFigure';
+import { terminalProgress } from '../experiments/terminalProgress';
+import { SCALES, type ScaleName } from '../experiments/types';
+import { standaloneHtml } from '../plots/html';
+import { figurePlots } from '../plots';
+import { REPO_ROOT } from '../paths';
+
+const HELP = `Usage: iwlab figure <figure-id> [--scale smoke|quick|paper] [--out file.html] [--retrain] [--workers n]
+
+Trains (or reuses from results/) every run of one figure and writes the figure as a standalone HTML
+file, plotly.js inlined, no Jupyter needed. Default scale: $IWLAB_SCALE, else quick.`;
+
+export async function main(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      scale: { type: 'string' },
+      out: { type: 'string' },
+      retrain: { type: 'boolean', default: false },
+      workers: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) return console.log(HELP);
+  const [id] = positionals;
+  if (id === undefined) throw new UsageError(`Name a figure.\n\n${HELP}`);
+  const spec = getFigure(id);
+  const scale = parseScale(values.scale ?? process.env.IWLAB_SCALE ?? 'quick');
+  const workers = values.workers === undefined ? undefined : parseWorkers(values.workers);
+
+  const started = performance.now();
+  const backend = process.env.IWLAB_BACKEND || undefined;
+  await initEngine({ requested: backend }); // the plots evaluate small models in this process too
+  const result = await runFigure(spec, { scale, retrain: values.retrain, workers, backend, onProgress: terminalProgress() });
+  const failed = result.runs.filter((run) => run.status !== 'done');
+
+  const out = path.resolve(values.out ?? path.join(REPO_ROOT, 'reports', 'figures', `${spec.id}-${scale}.html`));
+  mkdirSync(path.dirname(out), { recursive: true });
+  const notes = failed.map((run) => `Run ${run.config.variant}, weight ${formatWeight(run.config.classWeight)}, seed ${run.config.seed}: ${run.status}${run.error ? ` (${run.error})` : ''}`);
+  writeFileSync(out, standaloneHtml(figurePlots(result), { title: `${spec.title} (${scale})`, notes: [spec.description, ...notes].join('\n\n') }));
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  console.log(`${spec.id} at ${scale} scale: ${result.runs.length - failed.length}/${result.runs.length} runs done in ${seconds} s -> ${out}`);
+  if (failed.length > 0) process.exitCode = 1;
+}
+
+export function parseScale(value: string): ScaleName {
+  if (!(SCALES as readonly string[]).includes(value)) throw new UsageError(`Unknown scale '${value}'; use one of ${SCALES.join(', ')}.`);
+  return value as ScaleName;
+}
+
+function parseWorkers(value: string): number {
+  const workers = Number(value);
+  if (!Number.isInteger(workers) || workers < 1) throw new UsageError(`--workers takes a positive integer, got '${value}'.`);
+  return workers;
+}
