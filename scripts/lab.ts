@@ -14,10 +14,15 @@ export function jupyterEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.Process
   return { ...env, JUPYTER_PATH: env.JUPYTER_PATH ? `${own}${path.delimiter}${env.JUPYTER_PATH}` : own };
 }
 
+/** Jupyter refuses to run as root without --allow-root (containers and CI machines often are root). */
+export function rootFlags(): string[] {
+  return process.getuid?.() === 0 ? ['--allow-root'] : [];
+}
+
 function main(args: string[]): void {
   const { command } = findJupyter();
   const app = process.env.JUPYTER_APP === 'notebook' ? 'notebook' : 'lab';
-  const child = spawn(command, [app, `--notebook-dir=${REPO_ROOT}`, ...args], { cwd: REPO_ROOT, env: jupyterEnv(), stdio: 'inherit' });
+  const child = spawn(command, [app, `--ServerApp.root_dir=${REPO_ROOT}`, ...rootFlags(), ...args], { cwd: REPO_ROOT, env: jupyterEnv(), stdio: 'inherit' });
   // Ctrl-C reaches Jupyter through the terminal's process group; wait for its own shutdown.
   process.on('SIGINT', () => undefined);
   child.on('exit', (code, signal) => {
