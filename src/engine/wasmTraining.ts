@@ -33,6 +33,10 @@ let registered = false;
 
 export function registerWasmTrainingKernels(): void {
   if (registered) return;
+  // Registering first would let the wasm package's own registration overwrite these later.
+  if (tf.getKernel(tf.Conv2D, 'wasm') === undefined) {
+    throw new Error("Load '@tensorflow/tfjs-backend-wasm' (import or require it) before calling registerWasmTrainingKernels().");
+  }
   for (const config of WASM_TRAINING_KERNELS) {
     const stock = captureStockKernel(config.kernelName);
     if (stock !== undefined) tf.unregisterKernel(config.kernelName, 'wasm');
