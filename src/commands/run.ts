@@ -5,13 +5,14 @@ import { runLabel } from '../experiments/expand';
 import { getFigure } from '../experiments/figures';
 import { ResultStore, defaultResultStore } from '../experiments/resultStore';
 import { runId } from '../experiments/runId';
-import { selectRuns, runFigure } from '../experiments/runFigure';
+import { type RunFigureOptions, selectRuns, runFigure } from '../experiments/runFigure';
 import { terminalProgress } from '../experiments/terminalProgress';
-import { SCALES, type RunConfig, type ScaleName } from '../experiments/types';
+import { SCALES, type RunConfig, type RunResult, type ScaleName } from '../experiments/types';
 import { REPO_ROOT } from '../paths';
 
 const HELP = `Usage: iwlab run <figure> [--scale smoke|quick|paper] [--retrain] [--workers n]
                  [--list [--ids]] [--only id[,id...]] [--index n] [--results dir] [--csv dir]
+                 [--wait] [--stale-lock-minutes m]
 
 Trains every run of a figure that the result store does not hold yet: finished runs are reused,
 unfinished ones resume from their last checkpoint. Ctrl-C stops cleanly (run again to resume).
@@ -25,9 +26,14 @@ unfinished ones resume from their last checkpoint. Ctrl-C stops cleanly (run aga
                  (--index $SLURM_ARRAY_TASK_ID) or a Kubernetes Indexed Job ($JOB_COMPLETION_INDEX)
   --results dir  the result store (default: $IWLAB_RESULTS, else <repo>/results); share it between tasks
   --csv dir      where the whole figure's CSV files go (default: <repo>/reports/figures)
+  --wait         if another process holds a run, wait for it (or for its lock to go stale) instead
+                 of exiting 75; for job-array tasks, whose previous attempt may have died on a lost node
+  --stale-lock-minutes m
+                 a lock from another host is stale once its heartbeat is this old (default 10)
 
 Backend: $IWLAB_BACKEND (tensorflow-gpu, tensorflow, wasm, cpu) overrides the automatic choice.
-Cluster job files: docs/cluster.md.`;
+Exit codes: 0 all done, 3 a run diverged (final), 75 a run is trained by another process (retry),
+130/143 stopped by SIGINT/SIGTERM (rerun to resume), 1 other errors. Cluster job files: docs/cluster.md.`;
 
 export async function main(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -43,6 +49,8 @@ export async function main(args: string[]): Promise<void> {
       index: { type: 'string' },
       results: { type: 'string' },
       csv: { type: 'string' },
+      wait: { type: 'boolean', default: false },
+      'stale-lock-minutes': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -53,10 +61,16 @@ export async function main(args: string[]): Promise<void> {
   const spec = getFigure(id);
   const scale = parseScale(values.scale ?? process.env.IWLAB_SCALE ?? 'quick');
   const resultsDir = values.results ?? process.env.IWLAB_RESULTS;
-  const store = resultsDir ? new ResultStore(path.resolve(resultsDir)) : defaultResultStore();
+  const staleLockMs = values['stale-lock-minutes'] === undefined ? undefined : parseMinutes(values['stale-lock-minutes']) * 60_000;
+  const store = new ResultStore(resultsDir ? path.resolve(resultsDir) : defaultResultStore().root, staleLockMs === undefined ? {} : { staleLockMs });
   const all = selectRuns(spec, scale);
 
   if (values.list) {
+    // `iwlab run fig --list | head` closes the pipe early: that is not an error.
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(0);
+      throw error;
+    });
     if (values.ids) for (const config of all) console.log(runId(config));
     else printList(all, store);
     return;
@@ -73,26 +87,38 @@ export async function main(args: string[]): Promise<void> {
     only = [runId(all[index]!)];
   }
 
-  // Ctrl-C once: stop after the current step of every run (finished epochs stay). Twice: quit now.
+  // Ctrl-C (or a scheduler's SIGTERM) once: stop after the current step of every run, keeping its
+  // finished epochs. Twice: quit at once.
   const controller = new AbortController();
-  const onSigint = () => {
-    if (controller.signal.aborted) process.exit(130);
-    console.error('\nStopping: each run finishes its current step and keeps its epochs. Ctrl-C again to quit at once.');
+  let stopSignal: 'SIGINT' | 'SIGTERM' | undefined;
+  const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
+    if (controller.signal.aborted) process.exit(EXIT_CODES[signal]);
+    stopSignal = signal;
+    console.error(`\n${signal}: stopping; each run finishes its current step and keeps its epochs (rerun to resume). Again to quit at once.`);
     controller.abort();
   };
-  process.on('SIGINT', onSigint);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   const started = performance.now();
   try {
-    const result = await runFigure(spec, {
+    const options: RunFigureOptions = {
       scale,
       store,
       retrain: values.retrain,
-      onProgress: terminalProgress(),
       signal: controller.signal,
       ...(values.workers === undefined ? {} : { workers: parseWorkers(values.workers) }),
       ...(only ? { only } : {}),
       ...(process.env.IWLAB_BACKEND ? { backend: process.env.IWLAB_BACKEND } : {}),
-    });
+    };
+    let result = await runFigure(spec, { ...options, onProgress: terminalProgress() });
+    // --wait: a run held by another process (a task's previous attempt on a lost node, whose lock
+    // goes stale after its heartbeat stops) is retried until it is free, instead of exiting 75.
+    const waitUntil = Date.now() + 2 * store.staleLockMs + 60_000;
+    for (let locked = result.runs.filter(isLocked); values.wait && locked.length > 0 && !controller.signal.aborted && Date.now() < waitUntil; locked = result.runs.filter(isLocked)) {
+      console.error(`${locked.length} run(s) held by another process; trying again in ${WAIT_POLL_SECONDS} s (--wait).`);
+      await sleep(WAIT_POLL_SECONDS * 1000, controller.signal);
+      result = await runFigure(spec, { ...options, retrain: false, onProgress: terminalProgress() });
+    }
     const count = (status: string) => result.runs.filter((run) => run.status === status).length;
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     console.log(`${spec.id} at ${scale} scale: ${result.runs.length} runs, ${count('done')} done, ${count('failed')} failed, ${count('stopped')} stopped, in ${seconds} s (results in ${store.root})`);
@@ -105,11 +131,44 @@ export async function main(args: string[]): Promise<void> {
       const files = writeFigureCsv(result, path.resolve(values.csv ?? path.join(REPO_ROOT, 'reports', 'figures')));
       console.log(`CSV: ${files.metrics}\n     ${files.summary}`);
     }
-    if (controller.signal.aborted) process.exitCode = 130;
-    else if (result.runs.some((run) => run.status !== 'done')) process.exitCode = 1;
+    process.exitCode = exitCode(result.runs, store, stopSignal);
   } finally {
-    process.off('SIGINT', onSigint);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
+}
+
+/**
+ * Exit codes a scheduler can act on (docs/cluster.md): 0 every run done; 3 a run diverged (final:
+ * rerunning gives the same, so do not retry); 75 a run is held by another process (retry later);
+ * 130/143 stopped by SIGINT/SIGTERM (rerun to resume); 1 anything else (a crash: rerun to resume).
+ */
+export const EXIT_CODES = { done: 0, error: 1, diverged: 3, locked: 75, SIGINT: 130, SIGTERM: 143 } as const satisfies Record<string, number>;
+
+function exitCode(runs: readonly RunResult[], store: ResultStore, stopSignal: 'SIGINT' | 'SIGTERM' | undefined): number {
+  if (stopSignal !== undefined) return EXIT_CODES[stopSignal];
+  const unfinished = runs.filter((run) => run.status !== 'done');
+  if (unfinished.length === 0) return EXIT_CODES.done;
+  const isDiverged = (run: RunResult) => run.status === 'failed' && store.run(run.config.figure, run.runId).readMarker()?.status === 'failed';
+  if (unfinished.every(isDiverged)) return EXIT_CODES.diverged;
+  if (unfinished.every((run) => isDiverged(run) || isLocked(run))) return EXIT_CODES.locked;
+  return EXIT_CODES.error;
+}
+
+const WAIT_POLL_SECONDS = 30;
+
+function isLocked(run: RunResult): boolean {
+  return run.status === 'stopped' && (run.error ?? '').startsWith('RunLockedError');
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 function printList(configs: readonly RunConfig[], store: ResultStore): void {
@@ -133,6 +192,12 @@ function printList(configs: readonly RunConfig[], store: ResultStore): void {
 function parseScale(value: string): ScaleName {
   if (!(SCALES as readonly string[]).includes(value)) throw new UsageError(`Unknown scale '${value}'; use one of ${SCALES.join(', ')}.`);
   return value as ScaleName;
+}
+
+function parseMinutes(value: string): number {
+  const minutes = Number(value);
+  if (!Number.isFinite(minutes) || minutes <= 0) throw new UsageError(`--stale-lock-minutes takes a positive number, got '${value}'.`);
+  return minutes;
 }
 
 function parseWorkers(value: string): number {

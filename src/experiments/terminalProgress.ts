@@ -120,12 +120,18 @@ export function terminalProgress(options: TerminalProgressOptions = {}): Progres
         const run = active.get(event.runId);
         active.delete(event.runId);
         const label = run?.label ?? event.runId;
-        if (run) {
+        if (!run && event.status === 'stopped' && event.error === undefined) break; // never started: the summary counts it
+        let line: string;
+        if (run && event.status === 'stopped' && event.error === undefined) {
+          run.bar.fail('stopped');
+          line = `${label}  stopped after epoch ${run.bar.current}/${run.bar.total ?? '?'} (a rerun resumes it)`;
+        } else if (run) {
           if (event.status === 'done') run.bar.finish();
           else run.bar.fail(event.error ?? event.status);
+          line = bars.formatLine(run.bar, time); // ends in "done in 3.2s" or "FAILED <reason>"
+        } else {
+          line = `${label}  ${event.status.toUpperCase()}${event.error ? `  ${event.error}` : ''}`;
         }
-        // The bar's own line ends in "done in 3.2s" or "FAILED <reason>".
-        const line = run ? bars.formatLine(run.bar, time) : `${label}  ${event.status.toUpperCase()}${event.error ? `  ${event.error}` : ''}`;
         if (isTTY) redraw([line]);
         else print(line);
         break;

@@ -1,0 +1,112 @@
+/**
+ * Benchmark (not a test): how much faster a sweep of independent runs finishes with the worker pool.
+ * Trains the same 4-run sweep (4 class weights of a toy MLP) into fresh temporary stores with 1 worker
+ * (in this process) and with 2 worker threads, and prints JSON. Target: speedup >= 1.8 on 2 free cores.
+ * The load average is printed with the numbers: on a shared machine the other processes count.
+ *
+ *   npx tsx scripts/bench-sweep.ts [--epochs 40] [--hidden 256] [--workers 2] [--repeat 1]
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { initEngine } from '../src/engine/index';
+import { ResultStore } from '../src/experiments/resultStore';
+import { runFigure } from '../src/experiments/runFigure';
+import type { FigureSpec } from '../src/experiments/types';
+
+function sweep(epochs: number, hidden: number): FigureSpec {
+  return {
+    id: 'bench-sweep',
+    title: 'worker pool benchmark',
+    description: 'four independent toy MLP runs',
+    data: { source: 'toy-gaussian', perClass: 512 },
+    model: { kind: 'mlp', inputSize: 2, hidden },
+    loss: { kind: 'cross-entropy', reduction: 'weights' },
+    optimizer: { kind: 'sgd', learningRate: 0.1, batchSize: 16, weightDecay: 0 },
+    classWeights: [1 / 16, 1 / 4, 4, 16],
+    variants: [{ id: 'mlp', label: 'MLP' }],
+    evaluations: [],
+    scales: { smoke: { epochs, seeds: 1 }, quick: { epochs, seeds: 1 }, paper: { epochs, seeds: 1 } },
+  };
+}
+
+interface SweepTiming {
+  /** Wall time of the whole sweep, worker start-up included. */
+  seconds: number;
+  /** Seconds until the first run started (engine start-up in each worker; ~0 in-process). */
+  firstRunStart: number;
+}
+
+async function timeSweep(spec: FigureSpec, workers: number): Promise<SweepTiming> {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'iwlab-bench-sweep-'));
+  try {
+    const started = performance.now();
+    let firstRunStart: number | undefined;
+    const result = await runFigure(spec, {
+      scale: 'quick',
+      workers,
+      store: new ResultStore(root),
+      onProgress: (event) => {
+        if (event.type === 'runStart') firstRunStart ??= (performance.now() - started) / 1000;
+      },
+    });
+    const seconds = (performance.now() - started) / 1000;
+    const failed = result.runs.filter((run) => run.status !== 'done');
+    if (failed.length > 0) throw new Error(`The benchmark sweep failed: ${failed.map((run) => run.error).join('; ')}`);
+    return { seconds, firstRunStart: firstRunStart ?? 0 };
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      epochs: { type: 'string', default: '40' },
+      hidden: { type: 'string', default: '256' },
+      workers: { type: 'string', default: '2' },
+      repeat: { type: 'string', default: '1' },
+    },
+  });
+  const spec = sweep(Number(values.epochs), Number(values.hidden));
+  const workers = Number(values.workers);
+  // The main thread's engine is started before timing: both sides then pay only for training, plus,
+  // for the pool, starting its workers (each loads tsx, tfjs and the wasm backend): a real cost of the pool.
+  const engine = await initEngine({ log: () => undefined });
+  for (let repeat = 0; repeat < Number(values.repeat); repeat++) {
+    const loadBefore = os.loadavg()[0]!;
+    // Alternate the order between repeats, so a drifting machine load favours neither side.
+    const order = repeat % 2 === 0 ? [1, workers] : [workers, 1];
+    const timings = new Map<number, SweepTiming>();
+    for (const count of order) timings.set(count, await timeSweep(spec, count));
+    const one = timings.get(1)!;
+    const pooled = timings.get(workers)!;
+    console.log(
+      JSON.stringify({
+        benchmark: 'sweep-workers',
+        runs: spec.classWeights.length,
+        epochs: spec.scales.quick.epochs,
+        hidden: Number(values.hidden),
+        backend: engine.backend,
+        workers,
+        secondsWith1: round(one.seconds),
+        [`secondsWith${workers}`]: round(pooled.seconds),
+        speedup: round(one.seconds / pooled.seconds),
+        workerStartSeconds: round(pooled.firstRunStart),
+        cores: os.availableParallelism(),
+        loadAverage1mBefore: round(loadBefore),
+        loadAverage1mAfter: round(os.loadavg()[0]!),
+      }),
+    );
+  }
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+  process.exitCode = 1;
+});
