@@ -4,7 +4,7 @@
  * transposed matrices (every dense-layer gradient) with a scalar loop too; its max-pool gradient
  * is slow for the CNN's 2x2 pools, and its Sum and Mean transpose the whole tensor before
  * reducing over batch norm's [batch, height, width] axes; its Identity copies every tensor that
- * the gradient tape keeps. The replacements in
+ * the gradient tape keeps, and its Cast copies even to the same dtype (every ReLU gradient). The replacements in
  * ./wasm/ re-express each as the backend's fast XNNPACK kernels (Conv2D, untransposed
  * BatchMatMul) plus cheap data movement. Registered once, before the wasm backend is selected;
  * registering after selection also works (the stock setup has then already run).
@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { batchMatMulConfig } from './wasm/batchMatMul';
 import { conv2DBackpropFilterConfig } from './wasm/conv2DBackpropFilter';
 import { conv2DBackpropInputConfig } from './wasm/conv2DBackpropInput';
-import { identityConfig } from './wasm/identity';
+import { castConfig, identityConfig } from './wasm/identity';
 import { captureStockKernel } from './wasm/kernelScope';
 import { maxPoolGradConfig } from './wasm/maxPoolGrad';
 import { meanConfig, sumConfig } from './wasm/reduceOverAxes';
@@ -27,6 +27,7 @@ export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   sumConfig,
   meanConfig,
   identityConfig,
+  castConfig,
 ];
 
 let registered = false;

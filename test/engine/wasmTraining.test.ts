@@ -252,7 +252,7 @@ test('sum and mean over leading or middle axes on wasm match the cpu backend', a
   }
 });
 
-test('a clone on wasm shares the buffer yet outlives the original', () => {
+test('a clone (and a same-dtype cast) on wasm shares the buffer yet outlives the original', () => {
   const backend = tf.backend() as unknown as { numDataIds(): number };
   const ids = backend.numDataIds();
   const x = tf.tensor1d([1, 2, 3]);
@@ -261,5 +261,13 @@ test('a clone on wasm shares the buffer yet outlives the original', () => {
   x.dispose();
   assert.deepEqual(Array.from(y.dataSync()), [1, 2, 3]);
   y.dispose();
+  assert.equal(backend.numDataIds(), ids);
+  // Cast to the same dtype shares too; to another dtype it converts.
+  const z = tf.tensor1d([1.5, -2.5]);
+  const same = tf.cast(z, 'float32');
+  const other = tf.cast(z, 'int32');
+  assert.equal(backend.numDataIds(), ids + 2);
+  assert.deepEqual(Array.from(other.dataSync()), [1, -2]);
+  tf.dispose([z, same, other]);
   assert.equal(backend.numDataIds(), ids);
 });

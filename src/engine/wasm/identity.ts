@@ -16,6 +16,23 @@ export function identity(args: KernelArgs): tf.TensorInfo {
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 }
 
+/**
+ * Cast to the dtype the tensor already has shares the buffer too: every ReLU gradient is
+ * dy * cast(step(x), 'float32'), and the stock wasm Cast copies even then.
+ */
+export function cast(args: KernelArgs): tf.TensorInfo {
+  const { x } = args.inputs as { x: tf.TensorInfo };
+  const { dtype } = args.attrs as unknown as tf.CastAttrs;
+  if (dtype !== x.dtype) return stockKernel(tf.Cast).kernelFunc(args) as tf.TensorInfo;
+  return identity(args);
+}
+
+export const castConfig: tf.KernelConfig = {
+  kernelName: tf.Cast,
+  backendName: 'wasm',
+  kernelFunc: cast as tf.KernelFunc,
+};
+
 export const identityConfig: tf.KernelConfig = {
   kernelName: tf.Identity,
   backendName: 'wasm',
