@@ -12,7 +12,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { UsageError } from '../cli';
-import { initEngine } from '../engine';
+import { initEngine } from '../engine/index';
 import type { ModelSpec } from '../experiments/types';
 import { buildCnn } from '../models/cnn';
 import { buildMlp } from '../models/mlp';
@@ -28,9 +28,9 @@ const HELP = `Usage: iwlab bench [--models cnn,resnet,resnet-nobn,mlp] [--steps 
 
 Trains each figure model for --steps batch-16 SGD steps on random data (after --warmup steps) and
 prints one JSON line per model: {"model", "backend", "batch", "threads", "ms_per_step",
-"images_per_s", "load_avg"} (load_avg: the 1-minute load when the model finished, since other
-processes share the cores). --profile adds one line per model with the milliseconds per kernel of
-one step. --vs-torch also runs ../shared/bench/torch_reference.py with --python (default:
+"images_per_s", "cpu_ms_per_step", "load_avg"} (process CPU time per step, and the 1-minute load
+when the model finished: other processes share the cores, so note both next to any timing).
+--profile adds one line per model with the milliseconds per kernel of one step. --vs-torch also runs ../shared/bench/torch_reference.py with --python (default:
 $IWLAB_PYTHON, else python3), model by model right after ours so both see the same load, and prints
 our images/s over PyTorch's. --rounds n repeats each pair n times and keeps each side's best, which
 is the fairer number when other processes share the cores.`;
@@ -46,6 +46,8 @@ export interface BenchResult {
   threads: number;
   ms_per_step: number;
   images_per_s: number;
+  /** Process CPU time per step: less sensitive than wall time to other processes on the cores. */
+  cpu_ms_per_step: number;
   load_avg: number;
 }
 
@@ -125,7 +127,9 @@ export function benchModel(name: BenchModel, backend: string, options: BenchOpti
       );
     for (let i = 0; i < options.warmup; i++) step(i);
     const started = performance.now();
+    const cpuStarted = process.cpuUsage();
     for (let i = 0; i < options.steps; i++) step(options.warmup + i);
+    const cpu = process.cpuUsage(cpuStarted);
     const msPerStep = (performance.now() - started) / options.steps;
     return {
       model: name,
@@ -134,6 +138,7 @@ export function benchModel(name: BenchModel, backend: string, options: BenchOpti
       threads: backendThreads(backend),
       ms_per_step: round(msPerStep, 2),
       images_per_s: round((options.batch * 1000) / msPerStep, 1),
+      cpu_ms_per_step: round((cpu.user + cpu.system) / 1000 / options.steps, 2),
       load_avg: round(os.loadavg()[0]!, 2),
     };
   } finally {

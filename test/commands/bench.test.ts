@@ -14,7 +14,7 @@ before(async () => {
 test('a bench result carries the fields torch_reference.py prints, consistent with each other', () => {
   const before = tf.memory().numTensors;
   const result = benchModel('mlp', 'wasm', { steps: 2, warmup: 1, batch: 4, width: 1 });
-  assert.deepEqual(Object.keys(result), ['model', 'backend', 'batch', 'threads', 'ms_per_step', 'images_per_s', 'load_avg']);
+  assert.deepEqual(Object.keys(result), ['model', 'backend', 'batch', 'threads', 'ms_per_step', 'images_per_s', 'cpu_ms_per_step', 'load_avg']);
   assert.equal(result.model, 'mlp');
   assert.equal(result.batch, 4);
   assert.equal(result.threads, 1);
