@@ -30,9 +30,9 @@ Trains each figure model for --steps batch-16 SGD steps on random data (after --
 prints one JSON line per model: {"model", "backend", "batch", "threads", "ms_per_step",
 "images_per_s", "cpu_ms_per_step", "load_avg"} (process CPU time per step, and the 1-minute load
 when the model finished: other processes share the cores, so note both next to any timing).
---profile adds one line per model with the milliseconds per kernel of one step. --vs-torch also runs ../shared/bench/torch_reference.py with --python (default:
-$IWLAB_PYTHON, else python3), model by model right after ours so both see the same load, and prints
-our images/s over PyTorch's. --rounds n repeats each pair n times and keeps each side's best, which
+--profile adds one line per model with the milliseconds per kernel of one step. --vs-torch also
+runs ../shared/bench/torch_reference.py with --python (default: $IWLAB_PYTHON, else python3), model
+by model right after ours so both see the same load, and prints our images/s over PyTorch's. --rounds n repeats each pair n times and keeps each side's best, which
 is the fairer number when other processes share the cores.`;
 
 /** The models of the figures, by the names torch_reference.py uses. */
