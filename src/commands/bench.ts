@@ -32,8 +32,9 @@ prints one JSON line per model: {"model", "backend", "batch", "threads", "ms_per
 when the model finished: other processes share the cores, so note both next to any timing).
 --profile adds one line per model with the milliseconds per kernel of one step. --vs-torch also
 runs ../shared/bench/torch_reference.py with --python (default: $IWLAB_PYTHON, else python3), model
-by model right after ours so both see the same load, and prints our images/s over PyTorch's. --rounds n repeats each pair n times and keeps each side's best, which
-is the fairer number when other processes share the cores.`;
+by model right after ours so both see the same load, and prints our images/s over PyTorch's.
+--rounds n repeats each pair n times and keeps each side's best, which is the fairer number when
+other processes share the cores.`;
 
 /** The models of the figures, by the names torch_reference.py uses. */
 const BENCH_MODELS = ['cnn', 'resnet', 'resnet-nobn', 'mlp'] as const;
