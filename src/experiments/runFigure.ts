@@ -27,6 +27,12 @@ export interface RunFigureOptions extends RunSettings {
   onProgress?: ProgressListener;
   /** Abort to stop: running runs keep their finished epochs and resume next time. */
   signal?: AbortSignal;
+  /**
+   * Ctrl-C (SIGINT) while the figure trains stops it the same way, workers included; a second
+   * Ctrl-C exits if nothing else handles SIGINT. Default true. In a notebook the kernel's interrupt
+   * is a SIGINT, so interrupting the cell stops the workers instead of leaving them training.
+   */
+  stopOnSigint?: boolean;
   /** Run ids to restrict the figure to (as `iwlab run <figure> --list` prints them). */
   only?: readonly string[];
   /** tfjs backend to request (the edge reads IWLAB_BACKEND); default: the fastest available. */
@@ -68,7 +74,8 @@ export async function runFigure(specOrId: FigureSpec | string, options: RunFigur
   emit({ type: 'figureStart', figure: spec.id, scale, runs: configs.length, reused: results.size, epochs: epochsToTrain(store, pending, options.retrain === true) });
   for (const id of results.keys()) emit({ type: 'runEnd', runId: id, status: 'reused' });
 
-  if (pending.length > 0) {
+  // Trains what the store does not hold, in this process or in worker threads; fills `results`.
+  const trainPending = async (signal: AbortSignal): Promise<void> => {
     const settings: RunSettings = {
       ...(options.retrain ? { retrain: true } : {}),
       ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
@@ -86,13 +93,13 @@ export async function runFigure(specOrId: FigureSpec | string, options: RunFigur
 
     if (workers <= 1 || pending.length === 1) {
       for (const config of pending) {
-        if (options.signal?.aborted) {
+        if (signal.aborted) {
           unfinished(config, 'stopped');
           continue;
         }
         let outcome: RunOutcome;
         try {
-          outcome = await executeRun(config, { ...settings, store, onProgress: emit, ...pick(options, 'signal', 'train', 'loadData') });
+          outcome = await executeRun(config, { ...settings, store, onProgress: emit, signal, ...pick(options, 'train', 'loadData') });
         } catch (error) {
           unfinished(config, error instanceof RunLockedError ? 'stopped' : 'failed', describe(error));
           continue;
@@ -102,7 +109,7 @@ export async function runFigure(specOrId: FigureSpec | string, options: RunFigur
     } else {
       const outcomes = await runInWorkers(
         pending.map((config) => ({ config, settings })),
-        { size: workers, store, onProgress: emit, ...(backend === undefined ? {} : { backend }), ...(options.signal ? { signal: options.signal } : {}) },
+        { size: workers, store, onProgress: emit, signal, ...(backend === undefined ? {} : { backend }) },
       );
       for (const config of pending) {
         const outcome = outcomes.get(runId(config));
@@ -111,6 +118,24 @@ export async function runFigure(specOrId: FigureSpec | string, options: RunFigur
         else unfinished(config, 'stopped');
       }
     }
+  };
+
+  // One signal for everything below: the caller's, and Ctrl-C.
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  if (options.signal?.aborted) stop();
+  options.signal?.addEventListener('abort', stop, { once: true });
+  const onSigint = () => {
+    if (!controller.signal.aborted) return stop();
+    if (process.listenerCount('SIGINT') === 1) process.exit(130); // only ours: act as Node's default would
+  };
+  const isWatchingSigint = options.stopOnSigint !== false && pending.length > 0;
+  if (isWatchingSigint) process.on('SIGINT', onSigint);
+  try {
+    if (pending.length > 0) await trainPending(controller.signal);
+  } finally {
+    if (isWatchingSigint) process.off('SIGINT', onSigint);
+    options.signal?.removeEventListener('abort', stop);
   }
 
   emit({ type: 'figureEnd', figure: spec.id, seconds: (performance.now() - started) / 1000 });

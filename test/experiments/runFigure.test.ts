@@ -157,3 +157,17 @@ test('the real trainer gives the same figure in this process and in two worker t
   assert.deepEqual(inProcess.runs[0]!.snapshots.map((s) => s.epoch), [0, 3, 6]);
   assert.deepEqual(figureNumbers(pooled), figureNumbers(inProcess));
 });
+
+test('Ctrl-C (SIGINT) stops the figure like an abort, and the handler is removed afterwards', async () => {
+  const { train } = fakeTrainer();
+  const listeners = process.listenerCount('SIGINT');
+  let epochs = 0;
+  const result = await runFigure(spec, {
+    scale: 'smoke', store: tempStore(), train, workers: 1,
+    onProgress: (event) => {
+      if (event.type === 'epochEnd' && ++epochs === 2) process.emit('SIGINT', 'SIGINT');
+    },
+  });
+  assert.deepEqual(result.runs.map((run) => [run.status, run.metrics.length]), [['stopped', 2], ['stopped', 0], ['stopped', 0], ['stopped', 0]]);
+  assert.equal(process.listenerCount('SIGINT'), listeners);
+});
