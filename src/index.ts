@@ -1,12 +1,12 @@
 /**
- * What notebooks import: `import { runFigure, showFigure, ... } from './src'`.
+ * What notebooks import: `import { runFigure, showFigure, ... } from './src/index'` (tslab needs the file, not the folder).
  */
-export { initEngine } from './engine';
+export { initEngine } from './engine/index';
 export { FIGURES, getFigure } from './experiments/figures';
-export { expandRuns, formatWeight, runLabel } from './experiments/expand';
+export { expandRuns, formatWeight, parseScale, runLabel } from './experiments/expand';
 export { runFigure } from './experiments/runFigure';
 export type * from './experiments/types';
-export { figurePlots } from './plots';
+export { figurePlots } from './plots/index';
 export { showFigure } from './plots/display';
 export { notebookProgress } from './plots/progressDisplay';
 export { toyBoundaryFigure, toyTrajectoryFigure } from './plots/toy';

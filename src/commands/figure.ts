@@ -2,14 +2,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../cli';
-import { initEngine } from '../engine';
-import { formatWeight } from '../experiments/expand';
+import { initEngine } from '../engine/index';
+import { formatWeight, parseScale } from '../experiments/expand';
 import { getFigure } from '../experiments/figures';
 import { runFigure } from '../experiments/runFigure';
 import { terminalProgress } from '../experiments/terminalProgress';
-import { SCALES, type ScaleName } from '../experiments/types';
 import { standaloneHtml } from '../plots/html';
-import { figurePlots } from '../plots';
+import { figurePlots } from '../plots/index';
 import { REPO_ROOT } from '../paths';
 
 const HELP = `Usage: iwlab figure <figure-id> [--scale smoke|quick|paper] [--out file.html] [--retrain] [--workers n]
@@ -49,11 +48,6 @@ export async function main(args: string[]): Promise<void> {
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(`${spec.id} at ${scale} scale: ${result.runs.length - failed.length}/${result.runs.length} runs done in ${seconds} s -> ${out}`);
   if (failed.length > 0) process.exitCode = 1;
-}
-
-export function parseScale(value: string): ScaleName {
-  if (!(SCALES as readonly string[]).includes(value)) throw new UsageError(`Unknown scale '${value}'; use one of ${SCALES.join(', ')}.`);
-  return value as ScaleName;
 }
 
 function parseWorkers(value: string): number {

@@ -1,11 +1,25 @@
-import type { DataSpec, FigureSpec, ModelSpec, RunConfig, ScaleName } from './types';
+import { SCALES, type DataSpec, type FigureSpec, type ModelSpec, type RunConfig, type ScaleName, type ScaleSettings } from './types';
+
+export class UnknownScaleError extends Error {
+  override name = 'UnknownScaleError';
+  constructor(scale: string) {
+    super(`Unknown scale '${scale}'; use one of ${SCALES.join(', ')} (IWLAB_SCALE, --scale or the notebook's parameters cell).`);
+  }
+}
+
+/** Checks a scale name read at an edge (IWLAB_SCALE, --scale, a notebook's parameters cell). */
+export function parseScale(value: string): ScaleName {
+  if (!(SCALES as readonly string[]).includes(value)) throw new UnknownScaleError(value);
+  return value as ScaleName;
+}
 
 /**
  * Expands a figure at one scale into its independent runs: variant x class weight x seed, in that
  * order. Seeds are 0..k-1, so adding seeds at a larger k reuses the runs already computed.
  */
 export function expandRuns(spec: FigureSpec, scale: ScaleName): RunConfig[] {
-  const settings = spec.scales[scale];
+  const settings = spec.scales[scale] as ScaleSettings | undefined;
+  if (settings === undefined) throw new UnknownScaleError(String(scale));
   const weights = settings.classWeights ?? spec.classWeights;
   const runs: RunConfig[] = [];
   for (const variant of spec.variants) {

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { generateToyGaussian } from '../data/toyGaussian';
 import { formatWeight } from '../experiments/expand';
 import type { FigureResult, RunResult, Snapshot } from '../experiments/types';
-import { buildModel } from '../models';
+import { buildModel } from '../models/index';
 import { score } from '../train/evaluate';
 import { Rng, streamSeed } from '../train/rng';
 import { axisSuffix, weightColor } from './style';

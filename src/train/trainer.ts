@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { FigureData } from '../data/types';
 import type { EpochMetrics, RunConfig, RunResult, Snapshot } from '../experiments/types';
-import { buildModel } from '../models';
+import { buildModel } from '../models/index';
 import type { Model } from '../models/types';
 import { accuracy, baseClassFraction, boundaryCrossing, classMeans, implicitBias, isLogSpacedEpoch, predictLabels } from './evaluate';
 import { Rng, streamSeed, type RngState } from './rng';

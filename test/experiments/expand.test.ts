@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { expandRuns, formatWeight } from '../../src/experiments/expand';
+import { UnknownScaleError, expandRuns, formatWeight } from '../../src/experiments/expand';
 import { toyGaussian } from '../../src/experiments/figures';
 import type { FigureSpec } from '../../src/experiments/types';
 
@@ -38,4 +38,8 @@ test('weights print as the papers write them', () => {
   assert.equal(formatWeight(16), '16:1');
   assert.equal(formatWeight(1 / 256), '1:256');
   assert.equal(formatWeight(1), '1:1');
+});
+
+test('an unknown scale names the known ones', () => {
+  assert.throws(() => expandRuns(toyGaussian, 'quik' as never), (error: unknown) => error instanceof UnknownScaleError && /smoke, quick, paper/.test(error.message));
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadFigureData } from '../../src/data';
+import { loadFigureData } from '../../src/data/index';
 import { expandRuns } from '../../src/experiments/expand';
 import { toyGaussian } from '../../src/experiments/figures';
 import type { FigureResult } from '../../src/experiments/types';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { loadFigureData } from '../../src/data';
+import { loadFigureData } from '../../src/data/index';
 import type { EpochMetrics, RunConfig } from '../../src/experiments/types';
 import { type Checkpoint, train } from '../../src/train/trainer';
 
