@@ -1,13 +1,16 @@
 /**
- * Makes the wasm backend able to train the papers' CNN and ResNet at useful speed. The stock
- * backend lacks Conv2DBackpropFilter, runs Conv2DBackpropInput as a scalar loop, and multiplies
- * transposed matrices (every dense-layer gradient) with a scalar loop too; its max-pool gradient
- * is slow for the CNN's 2x2 pools, and its Sum and Mean transpose the whole tensor before
- * reducing over batch norm's [batch, height, width] axes; its Identity copies every tensor that
- * the gradient tape keeps, and its Cast copies even to the same dtype (every ReLU gradient). The replacements in
- * ./wasm/ re-express each as the backend's fast XNNPACK kernels (Conv2D, untransposed
- * BatchMatMul) plus cheap data movement. Registered once, before the wasm backend is selected;
- * registering after selection also works (the stock setup has then already run).
+ * Makes the wasm backend able to train the papers' CNN and ResNet at useful speed. What the stock
+ * backend (tfjs-backend-wasm 4.22) does, and what replaces it (./wasm/, one kernel per file):
+ * - Conv2DBackpropFilter: missing. Now im2col + XNNPACK GEMM (conv2DBackpropFilter.ts).
+ * - Conv2DBackpropInput: a scalar loop, ~10x slower than Conv2D. Now a forward Conv2D with the
+ *   flipped filter; stride 2 by output phases (conv2DBackpropInput.ts).
+ * - BatchMatMul with a transposed operand (every dense-layer gradient): a scalar loop at ~1 GFLOP/s.
+ *   Now explicit transposes around the untransposed XNNPACK GEMM (batchMatMul.ts).
+ * - MaxPoolGrad (2x2), Sum/Mean over batch norm's [batch, height, width] axes: slow; now one-pass JS.
+ * - Identity and same-dtype Cast copy the whole tensor (the tape clones every saved activation,
+ *   every ReLU gradient casts); now they share the buffer, as the cpu backend does.
+ * Registered once, after the wasm package is loaded and before the backend is selected; registering
+ * after selection also works (the stock setup functions have then already run).
  */
 import * as tf from '@tensorflow/tfjs';
 import { batchMatMulConfig } from './wasm/batchMatMul';

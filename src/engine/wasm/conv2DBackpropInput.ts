@@ -7,7 +7,7 @@ import { type KernelArgs, KernelScope, stockKernel } from './kernelScope';
  * on XNNPACK's SIMD kernel instead of the stock wasm kernel's scalar loop (about 10x slower).
  * Stride 1: dx = conv2d(dy, flip(W)ᵀ, pads kh-1-padTop before and the rest after), where
  * flip(W)ᵀ[a, b, co, ci] = W[kh-1-a, kw-1-b, ci, co].
- * Stride s: see stridedByPhases (s² sub-filters in one convolution, then DepthToSpace); the
+ * Stride s: see stridedByPhases (s² sub-filters in one convolution, then interleaved); the
  * simpler form, zeros inserted between the pixels of dy, is kept for shapes the phases do not fit
  * (unequal strides) and costs s² times the multiplications.
  */
@@ -68,7 +68,7 @@ export function conv2DBackpropInput(args: KernelArgs): tf.TensorInfo {
  * k = s*j + r reach dx[i], from dy[q - j], so each phase r is a stride-1 "full" convolution of dy
  * with the flipped sub-filter W[s*j + r] (j < J = ceil(k / s); shorter sub-filters padded with
  * zeros). The s² phases (in 2-D) are stacked as output channels of one convolution, interleaved
- * back into pixels by DepthToSpace, and the rows and columns before padTop / padLeft cropped.
+ * back into pixels (a DepthToSpace) and the rows and columns before padTop / padLeft cropped.
  * For the ResNet's 3x3 stride-2 convs this does 16 multiply-adds per output where 9 are needed,
  * against 36 with inserted zeros. Returns undefined if the shape does not fit (then use zeros).
  */
