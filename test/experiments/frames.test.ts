@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DataFrame } from 'danfojs-node';
+import { DataFrame, toCSV } from 'danfojs-node';
 import { expandRuns } from '../../src/experiments/expand';
-import { NoResultsError, aggregateOverSeeds, frameRows, loadMetricsFrame, metricsFrame, writeFigureCsv } from '../../src/experiments/frames';
+import { NoResultsError, aggregateOverSeeds, frameRows, loadMetricsFrame, metricsFrame, rowsToCsv, writeFigureCsv } from '../../src/experiments/frames';
 import { runFigure } from '../../src/experiments/runFigure';
 import { runId } from '../../src/experiments/runId';
 import type { TrainFunction } from '../../src/experiments/runWorker';
@@ -65,7 +65,13 @@ test('CSV files land beside the report and read back to the same numbers', () =>
   assert.equal(Number(second[header.indexOf('inDomainFraction')]), 0.2);
   const summary = fs.readFileSync(files.summary, 'utf8').trim().split('\n');
   assert.equal(summary.length, 5);
-  assert.ok(summary[0]!.includes('inDomainFractionMean'));
+  assert.ok(summary[0]!.includes('inDomainFractionMean'));  // The files hold exactly what danfojs writes for the same frames.
+  assert.equal(fs.readFileSync(files.metrics, 'utf8'), toCSV(metricsFrame(handResult())));
+  assert.equal(fs.readFileSync(files.summary, 'utf8'), toCSV(aggregateOverSeeds(handResult())));
+});
+
+test('CSV cells with commas or quotes are quoted', () => {
+  assert.equal(rowsToCsv([{ variant: 'l2=1e-3, bn', note: 'say "hi"', x: Number.NaN }]), 'variant,note,x\n"l2=1e-3, bn","say ""hi""",NaN\n');
 });
 
 test('a figure loads from the store without training, by scale', async () => {
@@ -84,4 +90,12 @@ test('a figure loads from the store without training, by scale', async () => {
   assert.ok(frame instanceof DataFrame);
   assert.deepEqual(frame.shape[0], 12);
   assert.throws(() => loadMetricsFrame('tiny', { store, scale: 'paper' }), (error: Error) => error instanceof NoResultsError && /iwlab run tiny --scale paper/.test(error.message));
+});
+
+test('one seed is its own mean and interval', () => {
+  const oneSeed = handResult();
+  oneSeed.runs = oneSeed.runs.filter((run) => run.config.seed === 1);
+  const rows = frameRows(aggregateOverSeeds(oneSeed, ['inDomainFraction'])) as unknown as Record<string, number>[];
+  const row = rows.find((r) => r.classWeight === 1 && r.epoch === 2)!;
+  assert.deepEqual([row.seeds, row.inDomainFractionMean, row.inDomainFractionLow, row.inDomainFractionHigh], [1, 0.4, 0.4, 0.4]);
 });
