@@ -42,6 +42,9 @@ export interface RunFigureOptions extends RunSettings {
   loadData?: LoadDataFunction;
 }
 
+/** Errors that leave a run unfinished rather than failed: it resumes next time. */
+const STOPPED_ERRORS: readonly string[] = ['RunLockedError', 'WorkerStoppedError'];
+
 export class UnknownRunError extends Error {
   override name = 'UnknownRunError';
 }
@@ -114,7 +117,7 @@ export async function runFigure(specOrId: FigureSpec | string, options: RunFigur
       for (const config of pending) {
         const outcome = outcomes.get(runId(config));
         if (outcome?.kind === 'outcome') finish(outcome.outcome.result, outcome.outcome.reused);
-        else if (outcome?.kind === 'error') unfinished(config, outcome.name === 'RunLockedError' ? 'stopped' : 'failed', `${outcome.name}: ${outcome.message}`);
+        else if (outcome?.kind === 'error') unfinished(config, STOPPED_ERRORS.includes(outcome.name) ? 'stopped' : 'failed', `${outcome.name}: ${outcome.message}`);
         else unfinished(config, 'stopped');
       }
     }

@@ -36,6 +36,8 @@ export interface WorkerPoolOptions {
   signal?: AbortSignal;
   /** After an abort, how long a running worker may take to stop before it is terminated (default 30 s). */
   stopGraceMs?: number;
+  /** The worker script (a .ts source or compiled .js); default runWorker beside this file. */
+  entry?: string;
 }
 
 // A worker runs TypeScript sources whether or not its parent was started by tsx (the CLI), by Node's
@@ -75,7 +77,7 @@ export function runInWorkers(tasks: readonly PoolTask[], options: WorkerPoolOpti
   const outcomes = new Map<string, PoolOutcome>();
   const queue = tasks.slice();
   const slots: Slot[] = [];
-  const entry = workerEntry();
+  const entry = options.entry ?? workerEntry();
   const tsx = entry.endsWith('.ts') ? tsxApis() : undefined;
   let startupError: string | undefined;
   let isAborted = false;
@@ -111,6 +113,7 @@ export function runInWorkers(tasks: readonly PoolTask[], options: WorkerPoolOpti
     const spawn = () => {
       const data: RunWorkerData & { entry: string; tsx?: { cjs: string; esm: string } } = { iwlabRunWorker: true, entry, ...(tsx ? { tsx } : {}), ...(options.backend === undefined ? {} : { backend: options.backend }) };
       const worker = new Worker(BOOTSTRAP, { eval: true, execArgv: [], workerData: data });
+      const threadId = worker.threadId; // reads -1 once the thread has exited
       const slot: Slot = { worker, isReady: false, task: undefined, exited: false };
       slots.push(slot);
       worker.on('message', (message: FromWorkerMessage) => {
@@ -142,9 +145,13 @@ export function runInWorkers(tasks: readonly PoolTask[], options: WorkerPoolOpti
         slot.task = undefined;
         if (task) {
           // The worker died under this run: fail it alone, free its lock, and carry on with a fresh worker.
-          const reason = crash ?? (isAborted ? 'stopped: the worker was terminated after the stop grace period' : `the worker thread exited with code ${code}`);
-          record(task, { kind: 'error', name: 'WorkerCrashError', message: `Worker crashed while training this run (${reason}). Its finished epochs are kept; rerun the figure to resume it.` });
-          releaseLocksOfThread(options.store.run(task.config.figure, runId(task.config)).dir, worker.threadId);
+          if (isAborted && crash === undefined) {
+            record(task, { kind: 'error', name: 'WorkerStoppedError', message: 'The run did not stop within the grace period and its worker was terminated; its checkpointed epochs are kept, rerun to resume.' });
+          } else {
+            const reason = crash ?? `the worker thread exited with code ${code}`;
+            record(task, { kind: 'error', name: 'WorkerCrashError', message: `Worker crashed while training this run (${reason}). Its finished epochs are kept; rerun the figure to resume it.` });
+          }
+          releaseLocksOfThread(options.store.run(task.config.figure, runId(task.config)).dir, threadId);
           if (!isAborted && queue.length > 0) spawn();
         } else if (!slot.isReady) {
           // Start-up failed (the engine did not load): a replacement would fail the same way.

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import path from 'node:path';
 import { expandRuns } from '../../src/experiments/expand';
 import { runId } from '../../src/experiments/runId';
 import type { ProgressEvent, RunConfig } from '../../src/experiments/types';
@@ -54,4 +55,18 @@ test('an abort stops every worker cleanly: running runs keep their epochs, queue
   }
   assert.deepEqual(outcomes.get(runId(third)), { kind: 'notStarted' });
   assert.ok(!events.some((event) => event.type === 'runStart' && event.runId === runId(third)));
+});
+
+test('a worker that crashes fails its run alone; a fresh worker takes the rest', async () => {
+  const store = tempStore();
+  const crashing: RunConfig = { ...good, seed: 13, epochs: 100_000 };
+  const after: RunConfig = { ...other, seed: 1 };
+  const tasks = [good, crashing, after].map((config) => ({ config, settings: {} }));
+  const outcomes = await runInWorkers(tasks, { size: 1, store, entry: path.join(__dirname, 'crashingWorker.ts') });
+  assert.ok(outcomes.get(runId(good))?.kind === 'outcome');
+  const crashed = outcomes.get(runId(crashing));
+  assert.ok(crashed?.kind === 'error' && crashed.name === 'WorkerCrashError' && /simulated crash/.test(crashed.message), JSON.stringify(crashed));
+  assert.equal(store.run(crashing.figure, runId(crashing)).hasLockFile(), false, "the dead worker's lock is released");
+  const last = outcomes.get(runId(after));
+  assert.ok(last?.kind === 'outcome' && last.outcome.result.status === 'done', JSON.stringify(last));
 });
