@@ -75,9 +75,10 @@ export async function executeRun(config: RunConfig, options: ExecuteRunOptions):
       written = pending.epoch;
       lastWrite = performance.now();
     };
-    let result: RunResult;
+    let trained: RunResult | undefined;
+    let trainError: unknown;
     try {
-      result = await train(config, data, {
+      trained = await train(config, data, {
         onEpoch: (line: EpochMetrics) => {
           metrics.append(line);
           options.onProgress?.({ type: 'epochEnd', runId: id, epoch: line.epoch, epochs: config.epochs, metrics: line });
@@ -89,11 +90,20 @@ export async function executeRun(config: RunConfig, options: ExecuteRunOptions):
         ...(resumeFrom ? { resumeFrom } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
       });
-      flush(); // a stop or a failure keeps every finished epoch
+    } catch (error) {
+      trainError = error;
+    }
+    // A stop, a divergence or an exception keeps every finished epoch. A failing flush (a full disk)
+    // is reported, unless training already failed: then that error is the one to see.
+    try {
+      flush();
+    } catch (error) {
+      trainError ??= error;
     } finally {
       metrics.close();
     }
-    result = { ...result, runId: id };
+    if (trainError !== undefined || trained === undefined) throw trainError;
+    const result: RunResult = { ...trained, runId: id };
     if (result.status === 'done' || result.status === 'failed') {
       run.writeMarker({ status: result.status, epochs: result.metrics.length, ...(result.error === undefined ? {} : { error: result.error }), finishedAt: new Date().toISOString() });
     }

@@ -171,3 +171,26 @@ test('Ctrl-C (SIGINT) stops the figure like an abort, and the handler is removed
   assert.deepEqual(result.runs.map((run) => [run.status, run.metrics.length]), [['stopped', 2], ['stopped', 0], ['stopped', 0], ['stopped', 0]]);
   assert.equal(process.listenerCount('SIGINT'), listeners);
 });
+
+test('a run that throws part-way keeps its checkpointed epochs and resumes from them', async () => {
+  const store = tempStore();
+  const { train: goodTrain, calls } = fakeTrainer();
+  let isBroken = true;
+  const train: TrainFunction = (config, data, hooks) =>
+    goodTrain(config, data, {
+      ...hooks,
+      onEpoch: async (line) => {
+        if (isBroken && line.epoch === 4) throw new Error('out of memory at epoch 4');
+        await hooks.onEpoch?.(line);
+      },
+    });
+  const [first] = expandRuns(spec, 'smoke');
+  const only = [runId(first!)];
+  const broken = await runFigure(spec, { scale: 'smoke', store, train, workers: 1, only });
+  assert.equal(broken.runs[0]!.status, 'failed');
+  assert.equal(broken.runs[0]!.metrics.length, 3, 'epochs 1-3 are kept');
+  isBroken = false;
+  const fixed = await runFigure(spec, { scale: 'smoke', store, train, workers: 1, only });
+  assert.equal(calls.at(-1)?.startEpoch, 3, 'the checkpoint of epoch 3 was written although the default interval had not passed');
+  assert.equal(fixed.runs[0]!.metrics.length, 6);
+});
