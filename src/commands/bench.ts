@@ -83,8 +83,17 @@ export async function main(args: string[]): Promise<void> {
   const rounds = positiveInteger(values.rounds, '--rounds');
   const width = Number(values.width);
   if (!(width > 0)) throw new UsageError(`--width must be a positive number (1 = the papers' widths), got '${values.width}'.`);
-  // Check the PyTorch side first, so a missing torch is reported before minutes of benchmarking.
-  const torch = values['vs-torch'] ? findTorch(values.python ?? process.env.IWLAB_PYTHON ?? 'python3', values['torch-script']) : undefined;
+  // Check the PyTorch side first, so a missing torch is reported before minutes of benchmarking;
+  // our own numbers are still measured and printed (the comparison runs only when PyTorch is there).
+  let torch: TorchSetup | undefined;
+  if (values['vs-torch']) {
+    try {
+      torch = findTorch(values.python ?? process.env.IWLAB_PYTHON ?? 'python3', values['torch-script']);
+    } catch (error) {
+      if (!(error instanceof TorchUnavailableError)) throw error;
+      console.error(`[iwlab] ${error.message} Benchmarking without the PyTorch comparison.`);
+    }
+  }
 
   const engine = await initEngine({ requested: values.backend ?? process.env.IWLAB_BACKEND });
   if (torch !== undefined && width !== 1) console.error('[iwlab] note: torch_reference.py builds the paper widths; --width only changes our side.');

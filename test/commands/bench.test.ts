@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { UsageError } from '../../src/cli';
-import { benchModel, main, TorchUnavailableError } from '../../src/commands/bench';
+import { benchModel, main } from '../../src/commands/bench';
 import { registerWasmTrainingKernels } from '../../src/engine/wasmTraining';
 
 before(async () => {
@@ -22,10 +22,23 @@ test('a bench result carries the fields torch_reference.py prints, consistent wi
   assert.equal(tf.memory().numTensors, before, 'the benchmark frees its model and data');
 });
 
-test('bench rejects an unknown model and a missing PyTorch before training anything', async () => {
+test('bench rejects an unknown model before training anything', async () => {
   await assert.rejects(main(['--models', 'vgg']), (error: unknown) => error instanceof UsageError && /choose from cnn, resnet/.test(error.message));
-  await assert.rejects(
-    main(['--models', 'mlp', '--vs-torch', '--python', '/nonexistent/python3']),
-    (error: unknown) => error instanceof TorchUnavailableError && /--python or IWLAB_PYTHON/.test(error.message),
-  );
+});
+
+test('--vs-torch without PyTorch says how to get it and still prints our result', async () => {
+  const printed: string[] = [];
+  const warnings: string[] = [];
+  const { log, error } = console;
+  console.log = (line: string) => printed.push(line);
+  console.error = (line: string) => warnings.push(line);
+  try {
+    await main(['--models', 'mlp', '--steps', '1', '--warmup', '0', '--vs-torch', '--python', '/nonexistent/python3']);
+  } finally {
+    console.log = log;
+    console.error = error;
+  }
+  assert.ok(warnings.some((line) => /PyTorch is not importable/.test(line) && /--python or IWLAB_PYTHON/.test(line)), warnings.join('\n'));
+  assert.equal(printed.length, 1);
+  assert.equal((JSON.parse(printed[0]!) as { model: string }).model, 'mlp');
 });
