@@ -115,8 +115,9 @@ export async function main(args: string[]): Promise<void> {
     // goes stale after its heartbeat stops) is retried until it is free, instead of exiting 75.
     const waitUntil = Date.now() + 2 * store.staleLockMs + 60_000;
     for (let locked = result.runs.filter(isLocked); values.wait && locked.length > 0 && !controller.signal.aborted && Date.now() < waitUntil; locked = result.runs.filter(isLocked)) {
-      console.error(`${locked.length} run(s) held by another process; trying again in ${WAIT_POLL_SECONDS} s (--wait).`);
-      await sleep(WAIT_POLL_SECONDS * 1000, controller.signal);
+      const pollSeconds = Math.min(WAIT_POLL_SECONDS, store.staleLockMs / 2000);
+      console.error(`${locked.length} run(s) held by another process; trying again in ${pollSeconds} s (--wait).`);
+      await sleep(pollSeconds * 1000, controller.signal);
       result = await runFigure(spec, { ...options, retrain: false, onProgress: terminalProgress() });
     }
     const count = (status: string) => result.runs.filter((run) => run.status === status).length;
