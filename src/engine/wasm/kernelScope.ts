@@ -18,7 +18,8 @@ export class KernelScope {
 
   constructor(readonly backend: BackendWasm) {}
 
-  /** Calls the wasm kernel `name` (looked up in tfjs's registry) and owns its output. */
+  /** Calls the wasm backend's own kernel `name` (the stock one even where a training kernel
+   *  replaced it, see stockKernel) and owns its output. */
   run(name: string, inputs: Record<string, tf.TensorInfo>, attrs: KernelAttrs = {}): tf.TensorInfo {
     const kernel = kernelFor(name);
     const output = kernel(inputs, this.backend, attrs);
