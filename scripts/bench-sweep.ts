@@ -2,9 +2,11 @@
  * Benchmark (not a test): how much faster a sweep of independent runs finishes with the worker pool.
  * Trains the same 4-run sweep (4 class weights of a toy MLP) into fresh temporary stores with 1 worker
  * (in this process) and with 2 worker threads, and prints JSON. Target: speedup >= 1.8 on 2 free cores.
+ * Each worker first loads tsx, tfjs and the wasm backend (workerStartSeconds, about a second), so the
+ * runs must be long enough to amortise it: ~4 s per run needs 2 x 4 x 4 / (2 x 4 + 1) ~ 1.8x.
  * The load average is printed with the numbers: on a shared machine the other processes count.
  *
- *   npx tsx scripts/bench-sweep.ts [--epochs 40] [--hidden 256] [--workers 2] [--repeat 1]
+ *   npx tsx scripts/bench-sweep.ts [--epochs 100] [--hidden 256] [--workers 2] [--repeat 1]
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -63,7 +65,7 @@ async function timeSweep(spec: FigureSpec, workers: number): Promise<SweepTiming
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      epochs: { type: 'string', default: '40' },
+      epochs: { type: 'string', default: '100' },
       hidden: { type: 'string', default: '256' },
       workers: { type: 'string', default: '2' },
       repeat: { type: 'string', default: '1' },
