@@ -3,7 +3,7 @@
  * Trains the same 4-run sweep (4 class weights of a toy MLP) into fresh temporary stores with 1 worker
  * (in this process) and with 2 worker threads, and prints JSON. Target: speedup >= 1.8 on 2 free cores.
  * Each worker first loads tsx, tfjs and the wasm backend (workerStartSeconds, about a second), so the
- * runs must be long enough to amortise it: ~4 s per run needs 2 x 4 x 4 / (2 x 4 + 1) ~ 1.8x.
+ * runs must be long enough to amortise it: with 4.5 s per run, 4 x 4.5 / (1 + 2 x 4.5) = 1.8x.
  * The load average is printed with the numbers: on a shared machine the other processes count.
  *
  *   npx tsx scripts/bench-sweep.ts [--epochs 100] [--hidden 256] [--workers 2] [--repeat 1]
