@@ -65,13 +65,17 @@ async function drawnTraces(page: Page, plotSelector: string): Promise<number[]> 
   return page.$$eval(plotSelector, (plots) => plots.map((plot) => plot.querySelectorAll('.main-svg g.mlayer > g').length));
 }
 
-/** What the cells wrote to stderr that is not the project's own "[iwlab] ..." log lines. */
+/**
+ * Error reports in what the cells wrote to stderr. tslab has no error output type: a thrown error
+ * prints its stack, a type error prints "line:col - message", a stray rejection prints
+ * "UnhandledPromiseRejection". Other stderr (the engine's "[iwlab] tfjs backend" line, tfjs's
+ * banner) is information. (Every code cell having an execution count already shows no cell failed:
+ * tslab aborts the cells queued behind an error, and those keep an empty prompt.)
+ */
 async function stderrErrors(page: Page): Promise<string[]> {
   const texts = await page.$$eval('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]', (outputs) => outputs.map((output) => output.textContent ?? ''));
-  return texts
-    .flatMap((text) => text.split('\n'))
-    .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('[iwlab]'));
+  const errorLine = /^(\w*(Error|Exception)\b|\s*at \S.*:\d+:\d+\)?$|(\S+ )?\d+:\d+ - |UnhandledPromiseRejection|UncaughtException)/;
+  return texts.flatMap((text) => text.split('\n')).filter((line) => errorLine.test(line));
 }
 
 /**
