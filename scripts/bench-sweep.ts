@@ -38,12 +38,15 @@ interface SweepTiming {
   seconds: number;
   /** Seconds until the first run started (engine start-up in each worker; ~0 in-process). */
   firstRunStart: number;
+  /** CPU seconds of the whole process (all threads): what the sweep cost, whatever else runs. */
+  cpuSeconds: number;
 }
 
 async function timeSweep(spec: FigureSpec, workers: number): Promise<SweepTiming> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'iwlab-bench-sweep-'));
   try {
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
     let firstRunStart: number | undefined;
     const result = await runFigure(spec, {
       scale: 'quick',
@@ -54,9 +57,10 @@ async function timeSweep(spec: FigureSpec, workers: number): Promise<SweepTiming
       },
     });
     const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
     const failed = result.runs.filter((run) => run.status !== 'done');
     if (failed.length > 0) throw new Error(`The benchmark sweep failed: ${failed.map((run) => run.error).join('; ')}`);
-    return { seconds, firstRunStart: firstRunStart ?? 0 };
+    return { seconds, firstRunStart: firstRunStart ?? 0, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }
@@ -96,6 +100,10 @@ async function main(): Promise<void> {
         [`secondsWith${workers}`]: round(pooled.seconds),
         speedup: round(one.seconds / pooled.seconds),
         workerStartSeconds: round(pooled.firstRunStart),
+        // On a loaded machine wall time mostly measures the neighbours; equal CPU seconds on both
+        // sides mean the pool adds no work, so the speedup on free cores is limited by start-up only.
+        cpuSecondsWith1: round(one.cpuSeconds),
+        [`cpuSecondsWith${workers}`]: round(pooled.cpuSeconds),
         cores: os.availableParallelism(),
         loadAverage1mBefore: round(loadBefore),
         loadAverage1mAfter: round(os.loadavg()[0]!),
