@@ -40,10 +40,12 @@ export interface WorkerPoolOptions {
   entry?: string;
 }
 
-// A worker runs TypeScript sources whether or not its parent was started by tsx (the CLI), by Node's
-// test runner with --import tsx, or by tslab (which compiles notebook code itself). It registers tsx's
-// CommonJS hook (for require) and its ESM hook (for the sources' dynamic import()) before loading the
-// entry; a parent's own loader flags are not passed on (execArgv: []), so all three start alike.
+// A worker runs TypeScript sources whether its parent was started by tsx (the CLI), by Node's test
+// runner with --import tsx, or by tslab (which compiles notebook code in memory and has no loader a
+// worker could inherit). It registers tsx's CommonJS hook (for require) and its ESM hook (for the
+// sources' dynamic import()) itself, then loads the entry. Measured on Node 20: `--import tsx` in a
+// worker's execArgv leaves dynamic imports unhooked, and tsx's CommonJS build of the ESM API cannot
+// find its own files, hence the import() of the ESM build. execArgv: [] makes all three start alike.
 const BOOTSTRAP = `
 const { workerData } = require('node:worker_threads');
 if (workerData.tsx === undefined) {
