@@ -78,7 +78,11 @@ export interface LoadMetricsOptions {
   store?: ResultStore;
 }
 
-/** Every run of a figure that the store holds (finished or not), as RunResults. */
+/**
+ * Every run of a figure that the store holds (finished or not), as RunResults; unfinished ones have
+ * status 'stopped'. That includes runs of earlier versions of the figure's registry entry, which
+ * keep their directories: to see exactly the current figure, use metricsFrame(await runFigure(...)).
+ */
 export function loadStoredRuns(figure: string, options: LoadMetricsOptions = {}): RunResult[] {
   const store = options.store ?? defaultResultStore();
   const runs: RunResult[] = [];
