@@ -126,14 +126,16 @@ function evaluateEpoch(model: Model, data: FigureData, config: RunConfig, means:
     if (data.inDomain) line.inDomainFraction = baseClassFraction(predictLabels(model, data.inDomain));
     if (data.outOfDomain) line.outOfDomainFraction = baseClassFraction(predictLabels(model, data.outOfDomain));
   }
-  if (means && isLogSpacedEpoch(epoch)) {
+  // The costly evaluations run at log-spaced epochs and always at the last one.
+  const isEvaluationEpoch = isLogSpacedEpoch(epoch) || epoch === config.epochs;
+  if (means && isEvaluationEpoch) {
     const crossing = boundaryCrossing(model, means[0], means[1]);
     if (crossing) {
       line.boundaryAngle = crossing.angle;
       line.boundaryOffset = crossing.offset;
     }
   }
-  if (config.evaluations.includes('max-margin') && isLogSpacedEpoch(epoch)) {
+  if (config.evaluations.includes('max-margin') && isEvaluationEpoch) {
     const bias = implicitBias(model, data.train);
     if (bias) {
       line.maxMarginAngle = bias.angle;
