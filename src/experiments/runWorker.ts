@@ -8,7 +8,7 @@ import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { FigureData } from '../data/types';
 import type { Checkpoint, TrainHooks } from '../train/trainer';
 import { runLabel } from './expand';
-import { type ResultStore, ResultStore as Store, type StoredRun, contiguousEpochs } from './resultStore';
+import { ResultStore, type StoredRun, contiguousEpochs } from './resultStore';
 import { runId, stableStringify } from './runId';
 import type { DataSpec, EpochMetrics, ProgressListener, RunConfig, RunResult, RunStatus } from './types';
 
@@ -200,7 +200,7 @@ async function workerMain(port: NonNullable<typeof parentPort>, data: RunWorkerD
     const id = runId(config);
     executeRun(config, {
       ...message.settings,
-      store: new Store(message.storeRoot, { staleLockMs: message.staleLockMs }),
+      store: new ResultStore(message.storeRoot, { staleLockMs: message.staleLockMs }),
       signal: controller.signal,
       onProgress: (event) => post({ type: 'progress', event }),
     }).then(
