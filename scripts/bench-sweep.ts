@@ -6,15 +6,21 @@
  * runs must be long enough to amortise it: with 4.5 s per run, 4 x 4.5 / (1 + 2 x 4.5) = 1.8x.
  * The load average is printed with the numbers: on a shared machine the other processes count.
  *
- *   npx tsx scripts/bench-sweep.ts [--epochs 100] [--hidden 256] [--workers 2] [--repeat 1]
+ *   npx tsx scripts/bench-sweep.ts [--epochs 100] [--hidden 256] [--workers 2] [--repeat 1] [--processes]
+ *
+ * --processes also times the sweep split over as many separate processes (each loads Node, tsx and
+ * tfjs): what the machine gives to independent programs in the same minute, a ceiling for the pool.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { initEngine } from '../src/engine/index';
 import { ResultStore } from '../src/experiments/resultStore';
 import { runFigure } from '../src/experiments/runFigure';
+import { runId } from '../src/experiments/runId';
+import { expandRuns } from '../src/experiments/expand';
 import type { FigureSpec } from '../src/experiments/types';
 
 function sweep(epochs: number, hidden: number): FigureSpec {
@@ -66,6 +72,33 @@ async function timeSweep(spec: FigureSpec, workers: number): Promise<SweepTiming
   }
 }
 
+/** Wall seconds of the sweep split over `count` child processes (run i goes to process i % count). */
+async function timeProcesses(args: { epochs: string; hidden: string }, count: number): Promise<number> {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'iwlab-bench-sweep-'));
+  const started = performance.now();
+  try {
+    const children = Array.from({ length: count }, (_, share) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', __filename, '--epochs', args.epochs, '--hidden', args.hidden, '--share', `${share}/${count}`, '--store', root], { stdio: 'inherit' });
+      return new Promise<void>((resolve, reject) => child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`benchmark child ${share} exited ${code}`)))));
+    });
+    await Promise.all(children);
+    return (performance.now() - started) / 1000;
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/** A child of timeProcesses: trains its share of the runs in-process. */
+async function trainShare(spec: FigureSpec, share: string, store: string): Promise<void> {
+  await initEngine({ log: () => undefined });
+  const [index, count] = share.split('/').map(Number) as [number, number];
+  const only = expandRuns(spec, 'quick')
+    .map(runId)
+    .filter((_, i) => i % count === index);
+  const result = await runFigure(spec, { scale: 'quick', workers: 1, store: new ResultStore(store), only });
+  if (result.runs.some((run) => run.status !== 'done')) throw new Error('a benchmark run failed');
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -73,9 +106,13 @@ async function main(): Promise<void> {
       hidden: { type: 'string', default: '256' },
       workers: { type: 'string', default: '2' },
       repeat: { type: 'string', default: '1' },
+      processes: { type: 'boolean', default: false },
+      share: { type: 'string' },
+      store: { type: 'string' },
     },
   });
   const spec = sweep(Number(values.epochs), Number(values.hidden));
+  if (values.share !== undefined && values.store !== undefined) return trainShare(spec, values.share, values.store);
   const workers = Number(values.workers);
   // The main thread's engine is started before timing: both sides then pay only for training, plus,
   // for the pool, starting its workers (each loads tsx, tfjs and the wasm backend): a real cost of the pool.
@@ -88,6 +125,7 @@ async function main(): Promise<void> {
     for (const count of order) timings.set(count, await timeSweep(spec, count));
     const one = timings.get(1)!;
     const pooled = timings.get(workers)!;
+    const processes = values.processes ? await timeProcesses({ epochs: values.epochs, hidden: values.hidden }, workers) : undefined;
     console.log(
       JSON.stringify({
         benchmark: 'sweep-workers',
@@ -104,6 +142,7 @@ async function main(): Promise<void> {
         // sides mean the pool adds no work, so the speedup on free cores is limited by start-up only.
         cpuSecondsWith1: round(one.cpuSeconds),
         [`cpuSecondsWith${workers}`]: round(pooled.cpuSeconds),
+        ...(processes === undefined ? {} : { [`secondsWith${workers}Processes`]: round(processes), processSpeedup: round(one.seconds / processes) }),
         cores: os.availableParallelism(),
         loadAverage1mBefore: round(loadBefore),
         loadAverage1mAfter: round(os.loadavg()[0]!),
