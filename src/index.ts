@@ -5,6 +5,7 @@ export { initEngine } from './engine/index';
 export { FIGURES, getFigure } from './experiments/figures';
 export { expandRuns, formatWeight, parseScale, runLabel } from './experiments/expand';
 export { runFigure } from './experiments/runFigure';
+export { aggregateOverSeeds, loadMetricsFrame, metricsFrame, writeFigureCsv } from './experiments/frames';
 export type * from './experiments/types';
 export { figurePlots } from './plots/index';
 export { showFigure } from './plots/display';

@@ -5,6 +5,7 @@
  * figure is stopped: the result lists every run with its status and the epochs it finished.
  */
 import os from 'node:os';
+import { initEngine } from '../engine/index';
 import { expandRuns } from './expand';
 import { getFigure } from './figures';
 import { defaultResultStore, type ResultStore, RunLockedError } from './resultStore';
@@ -65,7 +66,12 @@ export async function runFigure(specOrId: FigureSpec | string, options: RunFigur
   const configs = selectRuns(spec, scale, options.only);
   const ids = configs.map(runId);
 
-  // Finished runs first: reused at once, without loading an engine.
+  // The engine is chosen once, also when every run is reused: the figure's plots evaluate small models in
+  // this process, and tfjs's default cpu backend is slow at it. Workers ask for the same backend.
+  const isCustom = options.train !== undefined || options.loadData !== undefined;
+  const backend = isCustom ? undefined : (await initEngine(options.backend === undefined ? {} : { requested: options.backend })).backend;
+
+  // Finished runs first: reused at once.
   const results = new Map<string, RunResult>();
   if (!options.retrain) {
     configs.forEach((config, i) => {
@@ -84,9 +90,6 @@ export async function runFigure(specOrId: FigureSpec | string, options: RunFigur
       ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
       ...(options.checkpointEverySeconds === undefined ? {} : { checkpointEverySeconds: options.checkpointEverySeconds }),
     };
-    const isCustom = options.train !== undefined || options.loadData !== undefined;
-    // The engine is chosen here once; workers ask for the same backend so a figure never mixes them.
-    const backend = isCustom ? undefined : (await (await import('../engine/index')).initEngine(options.backend === undefined ? {} : { requested: options.backend })).backend;
     const workers = options.workers ?? defaultWorkers(backend);
     const finish = (result: RunResult, reused: boolean) => {
       results.set(result.runId, result);

@@ -9,7 +9,7 @@ import { axisSuffix, weightColor } from './style';
 import type { PlotlyFigure } from './types';
 
 const BOX = 2.6; // half-width of the plotted square, in standardised units (the data reach about 2.3)
-const GRID = 81;
+const GRID = 61; // points per side where the boundary is evaluated: smooth lines, small pages
 
 /**
  * Decision boundaries of the toy figure: one row per variant, one column per snapshot epoch; each
