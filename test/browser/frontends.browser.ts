@@ -17,7 +17,7 @@ import type { Browser, Page } from 'playwright-core';
 import { REPO_ROOT } from '../../scripts/lib/kernelClient';
 import { type Notebook, formatFailure } from '../../scripts/lib/notebook';
 import { exportHtml } from '../../scripts/report';
-import { runNotebook } from '../../scripts/notebooks';
+import { defaultNotebooks, runNotebook } from '../../scripts/notebooks';
 import { findJupyter } from '../../scripts/lib/report';
 import { PLOTLY_MIME } from '../../src/plots/display';
 import type { PlotlyFigure } from '../../src/plots/types';
@@ -183,8 +183,9 @@ test('Notebook 7 runs the notebook on the iwlab kernel and draws every Plotly fi
   }
 });
 
-test('an exported report opened from disk with the network blocked draws every figure', async () => {
-  const page = exportHtml(findJupyter().command, executed, workDir);
+/** Exports one executed notebook and checks its page offline; returns the screenshot's path. */
+async function checkReport(executedNotebook: string, expected: number[]): Promise<string> {
+  const page = exportHtml(findJupyter().command, executedNotebook, workDir);
   const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
   const requested: string[] = [];
   await context.route('**/*', (route) => {
@@ -198,13 +199,30 @@ test('an exported report opened from disk with the network blocked draws every f
   tab.on('pageerror', (error) => pageErrors.push(String(error)));
   try {
     await tab.goto(`file://${page}`);
-    await tab.waitForFunction(`document.querySelectorAll('.iwlab-plot .main-svg').length >= ${expectedTraces.length}`, undefined, { timeout: 60000 });
-    const file = await screenshot(tab, 'report');
-    assert.deepEqual(await drawnTraces(tab, '.iwlab-plot'), expectedTraces, `traces per figure (screenshot ${file})`);
+    await tab.waitForFunction(`document.querySelectorAll('.iwlab-plot .main-svg').length >= ${expected.length}`, undefined, { timeout: 60000 });
+    const file = await screenshot(tab, `report-${path.basename(executedNotebook, '.ipynb')}`);
+    assert.deepEqual(await drawnTraces(tab, '.iwlab-plot'), expected, `traces per figure (screenshot ${file})`);
     assert.deepEqual(requested, [], 'the report tried to load from the network');
     assert.deepEqual(pageErrors, []);
-    console.log(`# report: ${expectedTraces.length} figures drawn offline with ${expectedTraces.join(', ')} traces; screenshot ${file}`);
+    return file;
   } finally {
     await context.close();
+  }
+}
+
+test('an exported report opened from disk with the network blocked draws every figure', async () => {
+  const file = await checkReport(executed, expectedTraces);
+  console.log(`# report ${NAME}: ${expectedTraces.length} figures drawn offline with ${expectedTraces.join(', ')} traces; screenshot ${file}`);
+});
+
+test('every other notebook exports to a report that draws all its figures offline', { skip: process.env.IWLAB_BROWSER_NOTEBOOK !== undefined }, async () => {
+  const others = defaultNotebooks().filter((file) => file !== NOTEBOOK);
+  for (const notebook of others) {
+    const name = path.basename(notebook);
+    const run = await runNotebook(notebook, { scale: SCALE, cellTimeoutSeconds: 600, outDir: workDir });
+    if (run.result.failure) assert.fail(`${name} fails before any browser is involved:\n${formatFailure(name, run.result.failure)}`);
+    const expected = plotlyFigures(run.result.notebook).map(drawnTraceCount);
+    const file = await checkReport(run.output, expected);
+    console.log(`# report ${name}: ${expected.length} figures drawn offline with ${expected.join(', ')} traces; screenshot ${file}`);
   }
 });
