@@ -56,3 +56,19 @@ test('a failing cell stops the notebook and its stderr carries the real error', 
     rmSync(outDir, { recursive: true, force: true });
   }
 });
+
+test('a cell that outlives the per-cell limit fails as a timeout, and the kernel is shut down', async () => {
+  const outDir = mkdtempSync(path.join(tmpdir(), 'iwlab-nb-'));
+  try {
+    const run = await runNotebook(path.join(fixtures, 'slow.ipynb'), { scale: 'smoke', cellTimeoutSeconds: 3, outDir });
+    const failure = run.result.failure;
+    assert.ok(failure);
+    assert.equal(failure.status, 'timeout');
+    assert.equal(failure.codeCellNumber, 2);
+    assert.match(failure.message ?? '', /3 s per-cell limit/);
+    const [, , third] = outputsOf(JSON.parse(readFileSync(run.output, 'utf8')) as Notebook);
+    assert.deepEqual(third, []);
+  } finally {
+    rmSync(outDir, { recursive: true, force: true });
+  }
+});
