@@ -24,21 +24,22 @@ export function weightedLoss(
   });
 }
 
-/** Unweighted loss per example: [batch]. */
+/**
+ * Unweighted loss per example: [batch]. All three are functions of the margin v: with two classes,
+ * cross entropy -log softmax(z)_y is exactly softplus(-v), which also takes a third of the kernels
+ * of logSoftmax + oneHot (per-kernel overhead dominates the small models' steps).
+ */
 export function perExampleLoss(logits: tf.Tensor2D, labels: tf.Tensor1D, loss: LossSpec): tf.Tensor1D {
   return tf.tidy(() => {
+    const v = margins(logits, labels);
     switch (loss.kind) {
-      case 'cross-entropy': {
-        const logProbabilities = tf.logSoftmax(logits);
-        const oneHot = tf.oneHot(labels, 2);
-        return tf.neg(tf.sum(tf.mul(oneHot, logProbabilities), 1)) as tf.Tensor1D;
-      }
+      case 'cross-entropy':
+        return tf.softplus(tf.neg(v)) as tf.Tensor1D;
       case 'exponential':
-        return tf.exp(tf.neg(margins(logits, labels))) as tf.Tensor1D;
+        return tf.exp(tf.neg(v)) as tf.Tensor1D;
       case 'polynomial': {
         // softplus(-min(v, 1))/c + max(v, 1)^-alpha - 1 equals the low piece for v <= 1 (the tail term
         // is 1 - 1) and v^-alpha above (the low term is then exactly 1), with gradients on both sides.
-        const v = margins(logits, labels);
         const lowPiece = tf.div(tf.softplus(tf.neg(tf.minimum(v, 1))), POLY_SCALE);
         const tailPiece = tf.pow(tf.maximum(v, 1), -loss.alpha);
         return tf.sub(tf.add(lowPiece, tailPiece), 1) as tf.Tensor1D;
@@ -50,8 +51,8 @@ export function perExampleLoss(logits: tf.Tensor2D, labels: tf.Tensor1D, loss: L
 /** Signed margin of each example: (logit_1 - logit_0) * (2y - 1); positive when classified right. */
 export function margins(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Tensor1D {
   return tf.tidy(() => {
-    const [other, base] = tf.split(logits, 2, 1) as [tf.Tensor2D, tf.Tensor2D];
-    const difference = tf.reshape(tf.sub(base, other), [-1]);
+    // logits @ [-1, 1]^T = logit_1 - logit_0, one kernel instead of a split and a subtraction.
+    const difference = tf.reshape(tf.matMul(logits, tf.tensor2d([-1, 1], [2, 1])), [-1]);
     const sign = tf.sub(tf.mul(tf.cast(labels, 'float32'), 2), 1);
     return tf.mul(difference, sign) as tf.Tensor1D;
   });
