@@ -1,13 +1,13 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../cli';
-import { runLabel } from '../experiments/expand';
+import { parseScale, runLabel } from '../experiments/expand';
 import { getFigure } from '../experiments/figures';
 import { ResultStore, defaultResultStore } from '../experiments/resultStore';
 import { runId } from '../experiments/runId';
 import { type RunFigureOptions, selectRuns, runFigure } from '../experiments/runFigure';
 import { terminalProgress } from '../experiments/terminalProgress';
-import { SCALES, type RunConfig, type RunResult, type ScaleName } from '../experiments/types';
+import type { RunConfig, RunResult } from '../experiments/types';
 import { REPO_ROOT } from '../paths';
 
 const HELP = `Usage: iwlab run <figure> [--scale smoke|quick|paper] [--retrain] [--workers n]
@@ -190,10 +190,6 @@ function printList(configs: readonly RunConfig[], store: ResultStore): void {
   for (const row of rows) console.log(format(row));
 }
 
-function parseScale(value: string): ScaleName {
-  if (!(SCALES as readonly string[]).includes(value)) throw new UsageError(`Unknown scale '${value}'; use one of ${SCALES.join(', ')}.`);
-  return value as ScaleName;
-}
 
 function parseMinutes(value: string): number {
   const minutes = Number(value);
