@@ -1,5 +1,6 @@
 import { DataFrame } from 'danfojs-node';
 import { formatWeight } from '../experiments/expand';
+import { meanInterval } from '../experiments/stats';
 import type { EpochMetrics, FigureResult } from '../experiments/types';
 import { kernelDisplayWriter } from './display';
 
@@ -17,7 +18,7 @@ export function metricTable(result: FigureResult, metric: keyof EpochMetrics, ep
     if (runs.length === 0) continue;
     const weights = [...new Set(runs.map((run) => run.config.classWeight))].sort((a, b) => a - b);
     const means = weights.map((weight) =>
-      chosen.map((epoch) => mean(runs.filter((run) => run.config.classWeight === weight).map((run) => valueAt(run.metrics, epoch, metric)))),
+      chosen.map((epoch) => meanInterval(runs.filter((run) => run.config.classWeight === weight).map((run) => valueAt(run.metrics, epoch, metric))).mean),
     );
     weights.forEach((weight, i) => rows.push(row(variant.id, formatWeight(weight), chosen, means[i]!)));
     const spread = chosen.map((_, j) => {
@@ -43,11 +44,6 @@ function row(variant: string, weight: string, epochs: readonly number[], values:
 function valueAt(metrics: EpochMetrics[], epoch: number, metric: keyof EpochMetrics): number {
   const value = metrics.find((m) => m.epoch === epoch)?.[metric];
   return typeof value === 'number' ? value : Number.NaN;
-}
-
-function mean(values: number[]): number {
-  const finite = values.filter(Number.isFinite);
-  return finite.length === 0 ? Number.NaN : finite.reduce((a, b) => a + b, 0) / finite.length;
 }
 
 function defaultEpochs(result: FigureResult, lastEpoch: number): number[] {

@@ -5,6 +5,7 @@ import type { FigureResult, RunResult, Snapshot } from '../experiments/types';
 import { buildModel } from '../models/index';
 import { score } from '../train/evaluate';
 import { Rng, streamSeed } from '../train/rng';
+import { seedCurve } from './fractions';
 import { axisSuffix, weightColor } from './style';
 import type { PlotlyFigure } from './types';
 
@@ -90,14 +91,14 @@ export function toyTrajectoryFigure(result: FigureResult): PlotlyFigure {
       const axis = row * variants.length + column + 1;
       for (const weight of weights) {
         const runs = result.runs.filter((run) => run.config.variant === variant.id && run.config.classWeight === weight);
-        const curve = meanOverSeeds(runs, metric.key);
+        const curve = seedCurve(runs.map((run) => run.metrics), (line) => line[metric.key]);
         data.push({
           type: 'scatter',
           mode: 'lines',
           xaxis: `x${axisSuffix(axis)}`,
           yaxis: `y${axisSuffix(axis)}`,
-          x: curve.map(([epoch]) => epoch),
-          y: curve.map(([, value]) => value),
+          x: curve.epochs,
+          y: curve.mean,
           line: { color: weightColor(weight, weights), width: 2 },
           name: `weight ${formatWeight(weight)}`,
           legendgroup: String(weight),
@@ -122,18 +123,6 @@ export function toyTrajectoryFigure(result: FigureResult): PlotlyFigure {
     layout[`yaxis${suffix}`] = { zeroline: true };
   }
   return { data, layout, config: { responsive: true } };
-}
-
-function meanOverSeeds(runs: RunResult[], key: 'boundaryOffset' | 'boundaryAngle'): [number, number][] {
-  const byEpoch = new Map<number, number[]>();
-  for (const run of runs) {
-    for (const line of run.metrics) {
-      const value = line[key];
-      if (value === undefined) continue;
-      byEpoch.set(line.epoch, [...(byEpoch.get(line.epoch) ?? []), value]);
-    }
-  }
-  return [...byEpoch.entries()].sort(([a], [b]) => a - b).map(([epoch, values]) => [epoch, values.reduce((s, v) => s + v, 0) / values.length]);
 }
 
 /** The run's training data (regenerated from its seed, exactly as trained), as two scatter traces. */
