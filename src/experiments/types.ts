@@ -50,8 +50,18 @@ export type LossSpec =
   | { kind: 'cross-entropy'; reduction: Reduction }
   /** Xu et al.'s exponential loss exp(-margin), margin = (logit_1 - logit_0) * (2y - 1). */
   | { kind: 'exponential'; reduction: Reduction }
-  /** Wang et al. (ICLR 2022): softplus(-v)/log(1 + 1/e) for v <= 1, v^-alpha above (v the margin). */
-  | { kind: 'polynomial'; alpha: number; reduction: Reduction };
+  /**
+   * Wang, Chatterji, Haque & Hashimoto (ICLR 2022), l_{alpha,beta}(v) of the margin v: (v - (beta - 1))^-alpha
+   * for v > beta, their scaled logistic softplus(-(v - (beta - 1)))/log(1 + 1/e) below (src/train/losses.ts).
+   */
+  | {
+      kind: 'polynomial';
+      /** Tail exponent, > 0: the loss decays like v^-alpha (their binary CIFAR-10 config: 2). */
+      alpha: number;
+      /** Where the tail starts, any finite margin (their code: 1). */
+      beta: number;
+      reduction: Reduction;
+    };
 
 export interface OptimizerSpec {
   kind: 'sgd';

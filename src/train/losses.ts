@@ -1,8 +1,27 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LossSpec } from '../experiments/types';
 
-/** log(1 + e^-1): scales Wang et al.'s softplus piece so both pieces equal 1 at margin 1. */
+/** log(1 + e^-1): scales Wang et al.'s softplus piece so both pieces equal 1 where they meet. */
 const POLY_SCALE = Math.log1p(Math.exp(-1));
+
+/** A loss spec the trainer cannot use; the message names the field and the fix. */
+export class LossSpecError extends Error {
+  override name = 'LossSpecError';
+}
+
+/** Throws LossSpecError for parameters outside a loss's domain (checked before any step is taken). */
+export function checkLossSpec(loss: LossSpec): void {
+  if (loss.kind !== 'polynomial') return;
+  if (!(Number.isFinite(loss.alpha) && loss.alpha > 0)) {
+    throw new LossSpecError(
+      `The polynomial loss needs a finite alpha > 0 (the tail decays like margin^-alpha), got ${loss.alpha}; ` +
+        'set loss.alpha in the figure spec (Wang et al. use 1 and 2).',
+    );
+  }
+  if (!Number.isFinite(loss.beta)) {
+    throw new LossSpecError(`The polynomial loss needs a finite beta (the margin where the tail starts), got ${loss.beta}; set loss.beta in the figure spec (Wang et al.'s code: 1).`);
+  }
+}
 
 /**
  * The importance-weighted loss of one batch. Weights scale each example's loss term by its class
@@ -30,6 +49,7 @@ export function weightedLoss(
  * of logSoftmax + oneHot (per-kernel overhead dominates the small models' steps).
  */
 export function perExampleLoss(logits: tf.Tensor2D, labels: tf.Tensor1D, loss: LossSpec): tf.Tensor1D {
+  checkLossSpec(loss);
   return tf.tidy(() => {
     const v = margins(logits, labels);
     switch (loss.kind) {
@@ -37,14 +57,29 @@ export function perExampleLoss(logits: tf.Tensor2D, labels: tf.Tensor1D, loss: L
         return tf.softplus(tf.neg(v)) as tf.Tensor1D;
       case 'exponential':
         return tf.exp(tf.neg(v)) as tf.Tensor1D;
-      case 'polynomial': {
-        // softplus(-min(v, 1))/c + max(v, 1)^-alpha - 1 equals the low piece for v <= 1 (the tail term
-        // is 1 - 1) and v^-alpha above (the low term is then exactly 1), with gradients on both sides.
-        const lowPiece = tf.div(tf.softplus(tf.neg(tf.minimum(v, 1))), POLY_SCALE);
-        const tailPiece = tf.pow(tf.maximum(v, 1), -loss.alpha);
-        return tf.sub(tf.add(lowPiece, tailPiece), 1) as tf.Tensor1D;
-      }
+      case 'polynomial':
+        return polynomialTailLoss(v, loss.alpha, loss.beta);
     }
+  });
+}
+
+/**
+ * Wang, Chatterji, Haque & Hashimoto (ICLR 2022): l_{alpha,beta}(v) = l_left(v) for v < beta and
+ * (v - (beta - 1))^-alpha for v >= beta, where the paper leaves l_left open (a decreasing loss that meets
+ * the tail). Their experiments' code (src/loss_fns.py, type "logit") takes the logistic loss scaled to
+ * equal 1 at the joint, with beta fixed at 1; for other beta we shift the whole loss,
+ * l_{alpha,beta}(v) = l_{alpha,1}(v - (beta - 1)), so the pieces still meet at value 1. As in their code
+ * the joint is a kink: slope -0.859 on the left, -alpha on the right.
+ *   v: [batch] margins.
+ */
+export function polynomialTailLoss(v: tf.Tensor1D, alpha: number, beta: number): tf.Tensor1D {
+  return tf.tidy(() => {
+    const u = beta === 1 ? v : tf.sub(v, beta - 1); // the tail starts at u = 1 (one kernel less at beta = 1)
+    // softplus(-min(u, 1))/c + max(u, 1)^-alpha - 1 is the left piece for u <= 1 (the tail term is 1 - 1)
+    // and u^-alpha above (the left term is then exactly 1); each branch gets its own gradient.
+    const leftPiece = tf.div(tf.softplus(tf.neg(tf.minimum(u, 1))), POLY_SCALE);
+    const tailPiece = tf.pow(tf.maximum(u, 1), -alpha);
+    return tf.sub(tf.add(leftPiece, tailPiece), 1) as tf.Tensor1D;
   });
 }
 
