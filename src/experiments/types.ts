@@ -143,8 +143,8 @@ export interface EpochMetrics {
   variant: string;
   /** Mean weighted training loss over the epoch's steps. */
   trainLoss: number;
-  /** Unweighted training accuracy at the end of the epoch. */
-  trainAccuracy: number;
+  /** Unweighted training accuracy at the end of the epoch; like every evaluation, only at log-spaced epochs and the last. */
+  trainAccuracy?: number;
   /** Fraction of test examples predicted as the base class ('fractions' evaluation). */
   inDomainFraction?: number;
   outOfDomainFraction?: number;

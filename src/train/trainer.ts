@@ -119,23 +119,24 @@ function evaluateEpoch(model: Model, data: FigureData, config: RunConfig, means:
     seed: config.seed,
     variant: config.variant,
     trainLoss: 0,
-    trainAccuracy: accuracy(predictLabels(model, data.train), data.train.labels),
     wallTime: 0,
   };
+  // Evaluations run at log-spaced epochs (every epoch up to 20, then 20 per decade) and at the last
+  // one: on a small training set, predicting every test image each epoch would cost more than training.
+  if (!(isLogSpacedEpoch(epoch) || epoch === config.epochs)) return line;
+  line.trainAccuracy = accuracy(predictLabels(model, data.train), data.train.labels);
   if (config.evaluations.includes('fractions')) {
     if (data.inDomain) line.inDomainFraction = baseClassFraction(predictLabels(model, data.inDomain));
     if (data.outOfDomain) line.outOfDomainFraction = baseClassFraction(predictLabels(model, data.outOfDomain));
   }
-  // The costly evaluations run at log-spaced epochs and always at the last one.
-  const isEvaluationEpoch = isLogSpacedEpoch(epoch) || epoch === config.epochs;
-  if (means && isEvaluationEpoch) {
+  if (means) {
     const crossing = boundaryCrossing(model, means[0], means[1]);
     if (crossing) {
       line.boundaryAngle = crossing.angle;
       line.boundaryOffset = crossing.offset;
     }
   }
-  if (config.evaluations.includes('max-margin') && isEvaluationEpoch) {
+  if (config.evaluations.includes('max-margin')) {
     const bias = implicitBias(model, data.train);
     if (bias) {
       line.maxMarginAngle = bias.angle;
