@@ -1,8 +1,7 @@
 import type { DataSpec } from '../experiments/types';
-import { Rng, streamSeed } from '../train/rng';
 import { DEFAULT_DATA_DIR } from './dataDir';
 import { loadImageData } from './images';
-import { generateToyGaussian, toySource } from './toyGaussian';
+import { toyClassMeans, toySource, toyTrainingData } from './toyGaussian';
 import type { FigureData } from './types';
 
 export interface LoadDataOptions {
@@ -15,9 +14,12 @@ export interface LoadDataOptions {
 /** Loads (or generates) what one run trains and evaluates on. */
 export async function loadFigureData(spec: DataSpec, options: LoadDataOptions): Promise<FigureData> {
   switch (spec.source) {
-    case 'toy-gaussian':
-      // The toy figures draw boundaries on their training data; no test sets.
-      return { train: toySource(generateToyGaussian(spec.perClass, new Rng(streamSeed(options.seed, 'data')))) };
+    case 'toy-gaussian': {
+      // The toy figures draw boundaries on their training data; no test sets. A sub-sampled set measures
+      // its boundary along the full set's class means, as the weighted runs of the same seed do.
+      const { data, full } = toyTrainingData(spec, options.seed);
+      return data === full ? { train: toySource(data) } : { train: toySource(data), classMeans: toyClassMeans(full) };
+    }
     case 'cifar10':
     case 'mnist':
       // Every class weight of one seed sees the same subsets, so curves differ by weight alone.

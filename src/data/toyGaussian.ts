@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../train/rng';
+import type { DataSpec } from '../experiments/types';
+import { Rng, streamSeed } from '../train/rng';
+import { sampleWithoutReplacement, subsampledCount } from './subsets';
 import type { ExampleSource } from './types';
 
 /**
@@ -53,6 +55,59 @@ export function generateToyGaussian(perClass: number, rng: Rng): ToyData {
   const labels = new Uint8Array(count);
   labels.fill(1, 0, perClass);
   return { points, labels, mean, std };
+}
+
+export type ToyDataSpec = Extract<DataSpec, { source: 'toy-gaussian' }>;
+
+/**
+ * What a toy run trains on: Xu et al.'s points from the run's seed and, for a sub-sampling run
+ * (baseClassFraction < 1), only part of the base class (subsampleBaseClass). `full` is the whole set
+ * the points were drawn from; it is `data` itself when nothing was sub-sampled.
+ */
+export function toyTrainingData(spec: ToyDataSpec, seed: number): { data: ToyData; full: ToyData } {
+  const full = generateToyGaussian(spec.perClass, new Rng(streamSeed(seed, 'data')));
+  if (spec.baseClassFraction === undefined || spec.baseClassFraction === 1) return { data: full, full };
+  // Its own stream (derived as the image loader derives its subset streams), so the points never depend on the fraction.
+  const rng = new Rng((streamSeed(seed, 'data') + Math.imul(SUBSAMPLE_STREAM + 1, 0x9e3779b9)) >>> 0);
+  return { data: subsampleBaseClass(full, spec.baseClassFraction, rng), full };
+}
+
+const SUBSAMPLE_STREAM = 1;
+
+/**
+ * Keeps round(fraction * base-class count) base-class points (at least one), drawn uniformly without
+ * replacement, and every point of the other class; base class first, each in its original order. The
+ * points keep the full set's standardisation (mean, std), so a sub-sampled run and a weighted run of
+ * the same seed live in one plane and their boundaries compare directly. With one rng seed a smaller
+ * fraction keeps a subset of what a larger one keeps (the first entries of one permutation).
+ */
+export function subsampleBaseClass(data: ToyData, fraction: number, rng: Rng): ToyData {
+  const base: number[] = [];
+  const other: number[] = [];
+  data.labels.forEach((label, i) => (label === 1 ? base : other).push(i));
+  const kept = sampleWithoutReplacement(Uint32Array.from(base), subsampledCount(base.length, fraction), rng);
+  const order = [...kept, ...other];
+  const points = new Float32Array(order.length * 2);
+  order.forEach((index, i) => points.set([data.points[2 * index]!, data.points[2 * index + 1]!], 2 * i));
+  const labels = new Uint8Array(order.length);
+  labels.fill(1, 0, kept.length);
+  return { points, labels, mean: data.mean, std: data.std };
+}
+
+/** [base class mean, other class mean] of the points, in their standardised coordinates. */
+export function toyClassMeans(data: ToyData): [[number, number], [number, number]] {
+  const sums = [
+    [0, 0, 0],
+    [0, 0, 0],
+  ];
+  data.labels.forEach((label, i) => {
+    const row = sums[label]!;
+    row[0]! += data.points[2 * i]!;
+    row[1]! += data.points[2 * i + 1]!;
+    row[2]! += 1;
+  });
+  const mean = (row: number[]): [number, number] => [row[0]! / row[2]!, row[1]! / row[2]!];
+  return [mean(sums[1]!), mean(sums[0]!)];
 }
 
 /** The toy data as an ExampleSource of 2-vectors. */

@@ -23,4 +23,9 @@ export interface FigureData {
   inDomain?: ExampleSource;
   /** Out-of-domain test set (the other classes). */
   outOfDomain?: ExampleSource;
+  /**
+   * [base, other] class means that fix the axis the 'boundary' evaluation measures along; default the
+   * training set's. Sub-sampled toy data keeps the full set's, so offsets compare across weightings.
+   */
+  classMeans?: [[number, number], [number, number]];
 }

@@ -1,4 +1,4 @@
-import { SCALES, type DataSpec, type FigureSpec, type ModelSpec, type RunConfig, type ScaleName, type ScaleSettings } from './types';
+import { SCALES, type DataSpec, type FigureSpec, type ModelSpec, type RunConfig, type ScaleName, type ScaleSettings, type Variant, type Weighting } from './types';
 
 export class UnknownScaleError extends Error {
   override name = 'UnknownScaleError';
@@ -28,14 +28,15 @@ export function expandRuns(spec: FigureSpec, scale: ScaleName): RunConfig[] {
     const optimizer = { ...spec.optimizer, ...variant.optimizer };
     if (settings.batchSize !== undefined) optimizer.batchSize = settings.batchSize;
     for (const classWeight of weights) {
+      const realised = realiseWeight(spec, variant, data, classWeight);
       for (let seed = 0; seed < settings.seeds; seed++) {
         runs.push({
           figure: spec.id,
           scale,
           variant: variant.id,
           classWeight,
+          ...realised,
           seed,
-          data,
           model,
           loss: variant.loss ?? spec.loss,
           optimizer,
@@ -49,14 +50,46 @@ export function expandRuns(spec: FigureSpec, scale: ScaleName): RunConfig[] {
   return runs;
 }
 
+export class SubsamplingWeightError extends Error {
+  override name = 'SubsamplingWeightError';
+}
+
+/**
+ * The data a run trains on and, for a sub-sampling variant, its weighting: such a run keeps a fraction
+ * w of the base class (data.baseClassFraction = w) and trains with 1:1 loss weights. A loss-weighted
+ * run gets its data untouched and no weighting key, so its config (and run id) is what it always was.
+ */
+function realiseWeight(spec: FigureSpec, variant: Variant, data: DataSpec, classWeight: number): { data: DataSpec; weighting?: Weighting } {
+  if (variant.weighting === undefined) return { data };
+  const where = `figure '${spec.id}', variant '${variant.id}'`;
+  if (!(classWeight > 0 && classWeight <= 1)) {
+    throw new SubsamplingWeightError(
+      `${where} realises class weight ${classWeight} by sub-sampling the base class, which can only keep a fraction in (0, 1]. ` +
+        'Give this figure (or the scale\'s classWeights) weights <= 1, or swap its classes to down-weight the other class.',
+    );
+  }
+  if (data.baseClassFraction !== undefined) {
+    throw new SubsamplingWeightError(`${where} sets data.baseClassFraction and sub-samples by weight: remove baseClassFraction, the weight sets it.`);
+  }
+  return { data: { ...data, baseClassFraction: classWeight }, weighting: variant.weighting };
+}
+
 function withWidth(model: ModelSpec, width: number | undefined): ModelSpec {
   if (width === undefined || (model.kind !== 'cnn' && model.kind !== 'resnet')) return model;
   return { ...model, width };
 }
 
-/** A short human label for a run: "mlp, weight 1:16, seed 0". */
+/** A short human label for a run: "mlp, weight 1:16, seed 0", or "subsampled, base class sub-sampled to 1/16, seed 0". */
 export function runLabel(config: RunConfig): string {
-  return `${config.variant}, weight ${formatWeight(config.classWeight)}, seed ${config.seed}`;
+  const weight = config.weighting === 'subsample' ? `base class ${formatFraction(config.classWeight)}` : `weight ${formatWeight(config.classWeight)}`;
+  return `${config.variant}, ${weight}, seed ${config.seed}`;
+}
+
+/** What a sub-sampling run keeps of the base class: 1/16 -> "sub-sampled to 1/16", 1 -> "kept whole". */
+export function formatFraction(fraction: number): string {
+  if (Math.abs(fraction - 1) < 1e-9) return 'kept whole';
+  const inverse = 1 / fraction;
+  return `sub-sampled to ${Math.abs(inverse - Math.round(inverse)) < 1e-6 ? `1/${Math.round(inverse)}` : round(fraction)}`;
 }
 
 /** 16 -> "16:1", 1/16 -> "1:16", 1 -> "1:1" (base : other, as the papers write dog:cat). */

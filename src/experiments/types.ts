@@ -12,6 +12,8 @@ export type DataSpec =
       source: 'toy-gaussian';
       /** Points per class (Xu et al.: 512). */
       perClass: number;
+      /** Keep this fraction of the base class (sub-sampling figure); 1 = keep all. */
+      baseClassFraction?: number;
     }
   | {
       source: 'cifar10' | 'mnist';
@@ -83,7 +85,15 @@ export interface Variant {
   loss?: LossSpec;
   optimizer?: Partial<OptimizerSpec>;
   data?: Partial<DataSpec>;
+  /**
+   * How the class weight is realised; absent = in the loss. 'subsample' keeps a fraction w of the base
+   * class (drawn without replacement, seeded) and trains with 1:1 loss weights, so only w <= 1 exist.
+   */
+  weighting?: Weighting;
 }
+
+/** A class weight realised by sub-sampling the base class instead of weighting the loss (Byrd & Lipton's comparison). */
+export type Weighting = 'subsample';
 
 /** How big a figure runs at one scale. Scales change sizes and counts only, never the code path. */
 export interface ScaleSettings {
@@ -125,6 +135,11 @@ export interface RunConfig {
   variant: string;
   /** Base-class weight (the other class has weight 1). */
   classWeight: number;
+  /**
+   * 'subsample': classWeight is realised by data.baseClassFraction = classWeight and the loss weights
+   * are 1:1. Absent for loss-weighted runs, so their ids (hashes of this config) never changed.
+   */
+  weighting?: Weighting;
   seed: number;
   data: DataSpec;
   model: ModelSpec;

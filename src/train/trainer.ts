@@ -77,10 +77,10 @@ export async function train(config: RunConfig, data: FigureData, hooks: TrainHoo
   };
 
   const { train: trainSet } = data;
-  const classWeights: [number, number] = [1, config.classWeight];
+  const classWeights = lossClassWeights(config);
   const batchSize = config.optimizer.batchSize === 0 ? trainSet.count : Math.min(config.optimizer.batchSize, trainSet.count);
   const stepsPerEpoch = Math.floor(trainSet.count / batchSize); // drop the last partial batch, as NYU
-  const means = config.evaluations.includes('boundary') ? classMeans(trainSet) : undefined;
+  const means = config.evaluations.includes('boundary') ? (data.classMeans ?? classMeans(trainSet)) : undefined;
   const started = performance.now();
 
   for (let epoch = startEpoch + 1; epoch <= config.epochs; epoch++) {
@@ -109,6 +109,14 @@ export async function train(config: RunConfig, data: FigureData, hooks: TrainHoo
     await yieldToEventLoop();
   }
   return result('done');
+}
+
+/**
+ * [other class, base class] weights of the loss. A sub-sampling run has realised its class weight in
+ * the data (data.baseClassFraction), so its loss is unweighted.
+ */
+export function lossClassWeights(config: Pick<RunConfig, 'classWeight' | 'weighting'>): [number, number] {
+  return [1, config.weighting === 'subsample' ? 1 : config.classWeight];
 }
 
 /** The metrics line of one epoch; the trainer fills in the loss and wall time. */
