@@ -1,6 +1,7 @@
 import { formatWeight } from '../experiments/expand';
 import { meanInterval } from '../experiments/stats';
 import type { EpochMetrics, FigureResult } from '../experiments/types';
+import { seedCount, seedTraces, titleWithSeeds } from './bands';
 import { axisSuffix, weightColor } from './style';
 import type { PlotlyFigure } from './types';
 
@@ -13,7 +14,7 @@ type NumericMetric = 'inDomainFraction' | 'outOfDomainFraction' | 'trainLoss' | 
 
 /**
  * The papers' figure: fraction of test images predicted as the base class against epochs, one curve per
- * class weight (mean over seeds, with a 95% band when there are several), in-domain on the left and
+ * class weight (mean over the k seeds, with a band for the 95% t-interval of the mean when k > 1), in-domain on the left and
  * out-of-domain on the right, one row per variant.
  */
 export function fractionFigure(result: FigureResult, options: CurveOptions = {}): PlotlyFigure {
@@ -54,12 +55,12 @@ function curveGrid(
   const data: Record<string, unknown>[] = [];
   const annotations: Record<string, unknown>[] = [];
   const layout: Record<string, unknown> = {
-    title: { text: options.title },
+    title: { text: titleWithSeeds(options.title, result) },
     grid: { rows: variants.length, columns: panels.length, pattern: 'independent', xgap: 0.08, ygap: 0.12 },
     height: 320 * variants.length + 110,
     width: 980,
-    margin: { l: 80, r: 20, t: 80, b: 60 },
-    legend: { title: { text: 'base : other' } },
+    margin: { l: 80, r: 20, t: 90, b: 60 },
+    legend: { title: { text: seedCount(result) > 1 ? 'base : other<br>(mean, 95% band)' : 'base : other' } },
     annotations,
   };
   variants.forEach((variant, row) => {
@@ -69,38 +70,16 @@ function curveGrid(
       for (const weight of weights) {
         const runs = result.runs.filter((run) => run.config.variant === variant.id && run.config.classWeight === weight);
         const curve = seedCurve(runs.map((run) => run.metrics), (line) => line[panel.metric]);
-        if (curve.epochs.length === 0) continue;
-        const color = weightColor(weight, weights);
-        const seeds = Math.max(...curve.counts);
-        if (seeds > 1) {
-          data.push({
-            type: 'scatter',
-            mode: 'lines',
-            xaxis: `x${axisSuffix(axis)}`,
-            yaxis: `y${axisSuffix(axis)}`,
-            x: [...curve.epochs, ...[...curve.epochs].reverse()],
-            y: [...curve.high, ...[...curve.low].reverse()],
-            fill: 'toself',
-            fillcolor: color.replace('rgb', 'rgba').replace(')', ', 0.15)'),
-            line: { width: 0 },
-            hoverinfo: 'skip',
+        data.push(
+          ...seedTraces(curve, {
+            xaxis: `x${suffix}`,
+            yaxis: `y${suffix}`,
+            color: weightColor(weight, weights),
+            name: formatWeight(weight),
             legendgroup: String(weight),
-            showlegend: false,
-          });
-        }
-        data.push({
-          type: 'scatter',
-          mode: 'lines',
-          xaxis: `x${axisSuffix(axis)}`,
-          yaxis: `y${axisSuffix(axis)}`,
-          x: curve.epochs,
-          y: curve.mean,
-          line: { color, width: 1.8 },
-          name: formatWeight(weight),
-          legendgroup: String(weight),
-          showlegend: axis === 1,
-          hovertemplate: `${formatWeight(weight)}, epoch %{x}: %{y:.3f}${seeds > 1 ? ` (mean of ${seeds} seeds)` : ''}<extra></extra>`,
-        });
+            showlegend: axis === 1,
+          }),
+        );
       }
       annotations.push({
         text: `<b>${variants.length > 1 ? `${variant.label}: ` : ''}${panel.title}</b>`,

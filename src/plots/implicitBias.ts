@@ -1,13 +1,15 @@
 import { formatWeight } from '../experiments/expand';
 import type { FigureResult } from '../experiments/types';
 import { type MetricValue, seedCurve } from './fractions';
+import { seedCount, seedTraces, titleWithSeeds } from './bands';
 import { axisSuffix, weightColor } from './style';
 import type { PlotlyFigure } from './types';
 
 /**
  * Xu et al.'s implicit-bias view: per variant, the angle between the last layer and the hard-margin
  * SVM on its features (top) and the model's margin as a fraction of the SVM's (bottom), against epochs
- * on a log axis, one curve per class weight. Both should approach their limits (0 degrees, ratio 1)
+ * on a log axis, one curve per class weight (mean over the k seeds, with a band for its 95% t-interval
+ * when k > 1). Both should approach their limits (0 degrees, ratio 1)
  * for every weight: the weights change the speed, not the destination.
  */
 export function implicitBiasFigure(result: FigureResult): PlotlyFigure {
@@ -20,12 +22,12 @@ export function implicitBiasFigure(result: FigureResult): PlotlyFigure {
   const data: Record<string, unknown>[] = [];
   const annotations: Record<string, unknown>[] = [];
   const layout: Record<string, unknown> = {
-    title: { text: 'Implicit bias: distance to the max-margin separator against epochs' },
+    title: { text: titleWithSeeds('Implicit bias: distance to the max-margin separator against epochs', result) },
     grid: { rows: 2, columns: variants.length, pattern: 'independent', xgap: 0.06, ygap: 0.14 },
     height: 600,
     width: 250 * variants.length + 180,
-    margin: { l: 90, r: 20, t: 80, b: 50 },
-    legend: { title: { text: 'base : other' } },
+    margin: { l: 90, r: 20, t: 90, b: 50 },
+    legend: { title: { text: seedCount(result) > 1 ? 'base : other<br>(mean, 95% band)' : 'base : other' } },
     annotations,
   };
   rows.forEach((row, r) => {
@@ -35,18 +37,17 @@ export function implicitBiasFigure(result: FigureResult): PlotlyFigure {
       for (const weight of weights) {
         const runs = result.runs.filter((run) => run.config.variant === variant.id && run.config.classWeight === weight);
         const curve = seedCurve(runs.map((run) => run.metrics), row.value);
-                data.push({
-          type: 'scatter',
-          mode: 'lines',
-          xaxis: `x${suffix}`,
-          yaxis: `y${suffix}`,
-          x: curve.epochs,
-          y: curve.mean,
-          line: { color: weightColor(weight, weights), width: 2 },
-          name: formatWeight(weight),
-          legendgroup: String(weight),
-          showlegend: axis === 1,
-        });
+        data.push(
+          ...seedTraces(curve, {
+            xaxis: `x${suffix}`,
+            yaxis: `y${suffix}`,
+            color: weightColor(weight, weights),
+            name: formatWeight(weight),
+            legendgroup: String(weight),
+            showlegend: axis === 1,
+            width: 2,
+          }),
+        );
       }
       if (r === 0) annotations.push({ text: `<b>${variant.label}</b>`, xref: `x${suffix} domain`, yref: `y${suffix} domain`, x: 0.5, y: 1.03, xanchor: 'center', yanchor: 'bottom', showarrow: false });
       layout[`xaxis${suffix}`] = { type: 'log', title: r === 1 ? { text: 'epoch' } : undefined };

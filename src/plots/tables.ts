@@ -6,8 +6,9 @@ import { kernelDisplayWriter } from './display';
 
 /**
  * One row per (variant, class weight), one column per chosen epoch, holding a metric averaged over
- * seeds; plus, per variant, a 'spread' row (max minus min over weights), the number that shows an
- * effect fading. Epochs default to the figure's snapshot epochs, else powers of ten.
+ * seeds (the 'seeds' column says over how many: k); plus, per variant, a 'spread' row (max minus min
+ * over weights of those means), the number that shows an effect fading. Epochs default to the
+ * figure's snapshot epochs, else powers of ten.
  */
 export function metricTable(result: FigureResult, metric: keyof EpochMetrics, epochs?: readonly number[]): DataFrame {
   const lastEpoch = Math.max(0, ...result.runs.flatMap((run) => run.metrics.map((m) => m.epoch)));
@@ -20,12 +21,13 @@ export function metricTable(result: FigureResult, metric: keyof EpochMetrics, ep
     const means = weights.map((weight) =>
       chosen.map((epoch) => meanInterval(runs.filter((run) => run.config.classWeight === weight).map((run) => valueAt(run.metrics, epoch, metric))).mean),
     );
-    weights.forEach((weight, i) => rows.push(row(variant.id, formatWeight(weight), chosen, means[i]!)));
+    const seeds = weights.map((weight) => new Set(runs.filter((run) => run.config.classWeight === weight).map((run) => run.config.seed)).size);
+    weights.forEach((weight, i) => rows.push(row(variant.id, formatWeight(weight), seeds[i]!, chosen, means[i]!)));
     const spread = chosen.map((_, j) => {
       const column = means.map((values) => values[j]!).filter(Number.isFinite);
       return column.length > 1 ? Math.max(...column) - Math.min(...column) : Number.NaN;
     });
-    rows.push(row(variant.id, 'spread', chosen, spread));
+    rows.push(row(variant.id, 'spread', Math.min(...seeds), chosen, spread));
   }
   return new DataFrame(rows);
 }
@@ -35,8 +37,8 @@ export function boundaryTable(result: FigureResult): DataFrame {
   return metricTable(result, 'boundaryOffset');
 }
 
-function row(variant: string, weight: string, epochs: readonly number[], values: number[]): Record<string, string | number> {
-  const out: Record<string, string | number> = { variant, weight };
+function row(variant: string, weight: string, seeds: number, epochs: readonly number[], values: number[]): Record<string, string | number> {
+  const out: Record<string, string | number> = { variant, weight, seeds };
   epochs.forEach((epoch, j) => (out[`epoch ${epoch}`] = Number.isFinite(values[j]) ? Math.round(values[j]! * 1000) / 1000 : 'n/a'));
   return out;
 }

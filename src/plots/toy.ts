@@ -5,6 +5,7 @@ import type { FigureResult, RunResult, Snapshot } from '../experiments/types';
 import { buildModel } from '../models/index';
 import { score } from '../train/evaluate';
 import { Rng, streamSeed } from '../train/rng';
+import { seedCount, seedTraces, titleWithSeeds } from './bands';
 import { seedCurve } from './fractions';
 import { axisSuffix, weightColor } from './style';
 import type { PlotlyFigure } from './types';
@@ -57,11 +58,11 @@ export function toyBoundaryFigure(result: FigureResult): PlotlyFigure {
   });
 
   const layout: Record<string, unknown> = {
-    title: { text: `${result.spec.title} (${result.scale} scale)` },
+    title: { text: `${result.spec.title}<br><sup>${result.scale} scale, seed 0 of k = ${seedCount(result)}: each line is one run</sup>` },
     grid: { rows: variants.length, columns: epochs.length, pattern: 'independent', xgap: 0.04, ygap: 0.06 },
     height: 230 * variants.length + 120,
     width: 220 * epochs.length + 220,
-    margin: { l: 120, r: 20, t: 70, b: 30 },
+    margin: { l: 120, r: 20, t: 80, b: 30 },
     legend: { orientation: 'h', y: -0.02, yanchor: 'top' },
     annotations,
   };
@@ -75,7 +76,8 @@ export function toyBoundaryFigure(result: FigureResult): PlotlyFigure {
 
 /**
  * Where each run's boundary crosses the axis between the class means, against epochs (log axis):
- * offset (top row) and angle of the normal (bottom row), one column per variant, mean over seeds.
+ * offset (top row) and angle of the normal (bottom row), one column per variant, mean over the k seeds
+ * with a band for its 95% t-interval when k > 1.
  */
 export function toyTrajectoryFigure(result: FigureResult): PlotlyFigure {
   const variants = result.spec.variants.filter((v) => result.runs.some((run) => run.config.variant === v.id));
@@ -92,29 +94,28 @@ export function toyTrajectoryFigure(result: FigureResult): PlotlyFigure {
       for (const weight of weights) {
         const runs = result.runs.filter((run) => run.config.variant === variant.id && run.config.classWeight === weight);
         const curve = seedCurve(runs.map((run) => run.metrics), (line) => line[metric.key]);
-        data.push({
-          type: 'scatter',
-          mode: 'lines',
-          xaxis: `x${axisSuffix(axis)}`,
-          yaxis: `y${axisSuffix(axis)}`,
-          x: curve.epochs,
-          y: curve.mean,
-          line: { color: weightColor(weight, weights), width: 2 },
-          name: `weight ${formatWeight(weight)}`,
-          legendgroup: String(weight),
-          showlegend: axis === 1,
-        });
+        data.push(
+          ...seedTraces(curve, {
+            xaxis: `x${axisSuffix(axis)}`,
+            yaxis: `y${axisSuffix(axis)}`,
+            color: weightColor(weight, weights),
+            name: `weight ${formatWeight(weight)}`,
+            legendgroup: String(weight),
+            showlegend: axis === 1,
+            width: 2,
+          }),
+        );
       }
       if (row === 0) annotations.push(panelTitle(variant.label, axis, 'top'));
       if (column === 0) annotations.push(panelTitle(metric.label, axis, 'left'));
     });
   });
   const layout: Record<string, unknown> = {
-    title: { text: 'Boundary offset and angle against epochs' },
+    title: { text: titleWithSeeds('Boundary offset and angle against epochs', result) },
     grid: { rows: 2, columns: variants.length, pattern: 'independent', xgap: 0.06, ygap: 0.12 },
     height: 560,
     width: 260 * variants.length + 160,
-    margin: { l: 110, r: 20, t: 70, b: 50 },
+    margin: { l: 110, r: 20, t: 90, b: 50 },
     annotations,
   };
   for (let axis = 1; axis <= 2 * variants.length; axis++) {

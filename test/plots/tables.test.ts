@@ -19,10 +19,11 @@ test('metric table averages seeds and adds the spread across weights', () => {
   };
   const rows = metricTable(result, 'boundaryOffset', [1, 2]).values as (string | number)[][];
   assert.deepEqual(rows, [
-    ['linear', '1:16', 0.6, 0.2],
-    ['linear', '16:1', -0.4, -0.1],
-    ['linear', 'spread', 1, 0.3],
+    ['linear', '1:16', 2, 0.6, 0.2],
+    ['linear', '16:1', 1, -0.4, -0.1],
+    ['linear', 'spread', 1, 1, 0.3],
   ]);
+  assert.deepEqual(metricTable(result, 'boundaryOffset', [1]).columns, ['variant', 'weight', 'seeds', 'epoch 1']);
 });
 
 test('table html escapes text and right-aligns numbers', () => {
