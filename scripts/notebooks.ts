@@ -3,12 +3,13 @@
  *
  * Executes notebooks headlessly on the iwlab kernel without Python or Jupyter (scripts/lib/
  * kernelClient.ts speaks the Jupyter protocol itself), one fresh kernel per notebook, with
- * IWLAB_SCALE set for the parameters cell. Writes each executed notebook to the output folder; on a
+ * IWLAB_SCALE (and IWLAB_SEEDS with --seeds) set for the parameters cell. Writes each executed notebook to the output folder; on a
  * failure prints the failing cell and the error tslab wrote to its stderr, and exits 1.
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseSeeds } from '../src/experiments/expand';
 import { KernelClient, REPO_ROOT } from './lib/kernelClient';
 import { type ExecutionResult, cleanNotebook, executeNotebook, formatFailure, readNotebook, serializeNotebook } from './lib/notebook';
 
@@ -18,6 +19,8 @@ const HELP = `Usage: npm run notebooks -- [options] [notebook.ipynb ...]
 
 Executes notebooks (default: every notebooks/*.ipynb) on the iwlab kernel, without Jupyter.
   --scale <smoke|quick|paper>  IWLAB_SCALE for the notebooks (default smoke)
+  --seeds <k>                  IWLAB_SEEDS for the notebooks: seeds 0..k-1 per weight, mean and 95%
+                               bands (default $IWLAB_SEEDS, else each scale's own count)
   --timeout <seconds>          per-cell limit (default 600)
   --out <dir>                  where executed notebooks go (default .tmp/notebooks)
   --clean                      execute nothing; strip outputs and execution counts in place
@@ -29,6 +32,8 @@ export class UsageError extends Error {
 
 export interface RunOptions {
   scale: string;
+  /** IWLAB_SEEDS for the parameters cell; default: the environment's, else each scale's own count. */
+  seeds?: number;
   cellTimeoutSeconds: number;
   outDir: string;
   log?: (line: string) => void;
@@ -54,7 +59,7 @@ export function defaultNotebooks(): string[] {
 export async function runNotebook(file: string, options: RunOptions): Promise<NotebookRun> {
   const notebook = readNotebook(file);
   const started = performance.now();
-  const kernel = await KernelClient.start({ env: { ...process.env, IWLAB_SCALE: options.scale } });
+  const kernel = await KernelClient.start({ env: { ...process.env, IWLAB_SCALE: options.scale, ...(options.seeds === undefined ? {} : { IWLAB_SEEDS: String(options.seeds) }) } });
   let result: ExecutionResult;
   try {
     result = await executeNotebook(notebook, kernel, { cellTimeoutSeconds: options.cellTimeoutSeconds });
@@ -73,6 +78,7 @@ export function parseCli(args: string[]): { files: string[]; options: RunOptions
     allowPositionals: true,
     options: {
       scale: { type: 'string', default: 'smoke' },
+      seeds: { type: 'string' },
       timeout: { type: 'string', default: '600' },
       out: { type: 'string', default: path.join(REPO_ROOT, '.tmp', 'notebooks') },
       clean: { type: 'boolean', default: false },
@@ -85,7 +91,17 @@ export function parseCli(args: string[]): { files: string[]; options: RunOptions
   if (!(timeout > 0)) throw new UsageError(`--timeout takes a positive number of seconds, got '${values.timeout}'.`);
   const files = positionals.length > 0 ? positionals.map((file) => path.resolve(file)) : defaultNotebooks();
   if (files.length === 0) throw new UsageError('No notebooks given and none found under notebooks/.');
-  return { files, clean: values.clean, options: { scale: values.scale, cellTimeoutSeconds: timeout, outDir: path.resolve(values.out) } };
+  const seeds = seedsOption(values.seeds ?? process.env.IWLAB_SEEDS);
+  return { files, clean: values.clean, options: { scale: values.scale, ...(seeds === undefined ? {} : { seeds }), cellTimeoutSeconds: timeout, outDir: path.resolve(values.out) } };
+}
+
+/** --seeds k, checked as the notebooks will check IWLAB_SEEDS (before any notebook starts). */
+export function seedsOption(value: string | undefined): number | undefined {
+  try {
+    return parseSeeds(value);
+  } catch (error) {
+    throw new UsageError(`--seeds: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 async function main(args: string[]): Promise<void> {

@@ -1,5 +1,5 @@
 /**
- * `npm run report -- [--scale quick] [--timeout 3600] [--out reports] [--no-input] [notebook.ipynb ...]`
+ * `npm run report -- [--scale quick] [--seeds k] [--timeout 3600] [--out reports] [--no-input] [notebook.ipynb ...]`
  *
  * Executes notebooks at a chosen scale with the Node runner (scripts/notebooks.ts: no Jupyter, real
  * errors from the cell's stderr), then has Jupyter's nbconvert turn each executed notebook into a
@@ -12,8 +12,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT } from './lib/kernelClient';
 import { formatFailure, readNotebook } from './lib/notebook';
-import { type ReportEntry, externalReferences, findJupyter, indexHtml, nbconvertHtmlArgs, notebookTitle } from './lib/report';
-import { UsageError, defaultNotebooks, runNotebook } from './notebooks';
+import { type ReportEntry, externalReferences, findJupyter, indexHtml, nbconvertHtmlArgs, notebookSeeds, notebookTitle } from './lib/report';
+import { UsageError, defaultNotebooks, runNotebook, seedsOption } from './notebooks';
+import type { ScaleName } from '../src/experiments/types';
 
 const SCALES = ['smoke', 'quick', 'paper'];
 
@@ -23,6 +24,9 @@ Executes notebooks (default: every notebooks/*.ipynb) and exports each as offlin
 with reports/index.html listing them. Needs Jupyter's nbconvert for the HTML step ($JUPYTER or
 \`jupyter\` on PATH).
   --scale <smoke|quick|paper>  IWLAB_SCALE for the notebooks (default $IWLAB_SCALE, else quick)
+  --seeds <k>                  IWLAB_SEEDS for the notebooks: seeds 0..k-1 per weight, curves with
+                               95% t-interval bands (default $IWLAB_SEEDS, else each scale's own count);
+                               the index says k
   --timeout <seconds>          per-cell limit (default 3600)
   --out <dir>                  output folder (default reports)
   --no-input                   leave code cells out of the pages`;
@@ -61,6 +65,7 @@ async function main(args: string[]): Promise<void> {
     allowPositionals: true,
     options: {
       scale: { type: 'string', default: process.env.IWLAB_SCALE || 'quick' },
+      seeds: { type: 'string' },
       timeout: { type: 'string', default: '3600' },
       out: { type: 'string', default: path.join(REPO_ROOT, 'reports') },
       'no-input': { type: 'boolean', default: false },
@@ -69,6 +74,8 @@ async function main(args: string[]): Promise<void> {
   });
   if (values.help) return console.log(HELP);
   if (!SCALES.includes(values.scale)) throw new UsageError(`Unknown scale '${values.scale}'; use one of ${SCALES.join(', ')}.`);
+  const scale = values.scale as ScaleName;
+  const seeds = seedsOption(values.seeds ?? process.env.IWLAB_SEEDS);
   const timeout = Number(values.timeout);
   if (!(timeout > 0)) throw new UsageError(`--timeout takes a positive number of seconds, got '${values.timeout}'.`);
   // Fail before hours of training if the export step cannot run.
@@ -84,7 +91,7 @@ async function main(args: string[]): Promise<void> {
   for (const file of files) {
     const name = path.relative(REPO_ROOT, file);
     console.log(`running ${name} at scale ${values.scale} ...`);
-    const run = await runNotebook(file, { scale: values.scale, cellTimeoutSeconds: timeout, outDir: executedDir });
+    const run = await runNotebook(file, { scale: values.scale, ...(seeds === undefined ? {} : { seeds }), cellTimeoutSeconds: timeout, outDir: executedDir });
     // A failed run is still exported: the page shows how far it got and the error in its cell.
     const page = exportHtml(jupyter.command, run.output, outDir, { noInput: values['no-input'] });
     const failure = run.result.failure;
@@ -97,6 +104,7 @@ async function main(args: string[]): Promise<void> {
       title: notebookTitle(readNotebook(file), file),
       notebook: name,
       scale: values.scale,
+      seeds: notebookSeeds(file, scale, seeds),
       status: failure ? 'failed' : 'ok',
       seconds: run.seconds,
       ...(failure ? { note: `code cell ${failure.codeCellNumber} (${failure.status})` } : {}),

@@ -4,6 +4,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { FIGURES } from '../../src/experiments/figures';
+import type { ScaleName } from '../../src/experiments/types';
 import { escapeHtml } from '../../src/plots/html';
 import { REPO_ROOT } from './kernelClient';
 import { type Notebook, sourceText } from './notebook';
@@ -83,12 +85,25 @@ export function notebookTitle(notebook: Notebook, file: string): string {
   return path.basename(file, '.ipynb');
 }
 
+/**
+ * The seeds a notebook ran with, in words for the index: the k that --seeds / IWLAB_SEEDS set, else
+ * the scale's own count of the figure the notebook is named after (notebooks/NN-<figure>.ipynb), else
+ * "each figure's scale default" (a notebook of several figures, such as the overview).
+ */
+export function notebookSeeds(file: string, scale: ScaleName, seeds: number | undefined): string {
+  if (seeds !== undefined) return `k = ${seeds}`;
+  const figure = FIGURES.find((spec) => path.basename(file, '.ipynb').replace(/^\d+-/, '') === spec.id);
+  return figure ? `k = ${figure.scales[scale].seeds} (scale default)` : "each figure's scale default";
+}
+
 export interface ReportEntry {
   /** File name of the page, relative to the index. */
   href: string;
   title: string;
   notebook: string;
   scale: string;
+  /** Seeds per (variant, weight), as notebookSeeds words it; absent in manifests from before seeds were reported. */
+  seeds?: string;
   status: 'ok' | 'failed';
   seconds: number;
   /** One line on why it failed. */
@@ -100,7 +115,7 @@ export function indexHtml(entries: ReportEntry[], options: { generated: Date }):
   const rows = entries.map(
     (entry) =>
       `<tr><td><a href="${escapeHtml(encodeURI(entry.href))}">${escapeHtml(entry.title)}</a></td>` +
-      `<td><code>${escapeHtml(entry.notebook)}</code></td><td>${escapeHtml(entry.scale)}</td>` +
+      `<td><code>${escapeHtml(entry.notebook)}</code></td><td>${escapeHtml(entry.scale)}</td><td>${escapeHtml(entry.seeds ?? 'not recorded')}</td>` +
       `<td class="${entry.status}">${entry.status === 'ok' ? 'ok' : `failed${entry.note ? `: ${escapeHtml(entry.note)}` : ''}`}</td>` +
       `<td>${entry.seconds.toFixed(0)} s</td></tr>`,
   );
@@ -116,8 +131,9 @@ export function indexHtml(entries: ReportEntry[], options: { generated: Date }):
     '<body>',
     '<h1>iwlab reports</h1>',
     `<p>Executed notebooks, generated ${escapeHtml(options.generated.toISOString())}. Each page is self-contained and works offline.</p>`,
+    '<p>Seeds: k runs (seeds 0..k-1) per variant and class weight. Curves are the mean over the k seeds; with k &gt; 1 a band shows the 95% t-interval of the mean, and tables hold means over seeds.</p>',
     '<table>',
-    '<tr><th>Report</th><th>Notebook</th><th>Scale</th><th>Status</th><th>Time</th></tr>',
+    '<tr><th>Report</th><th>Notebook</th><th>Scale</th><th>Seeds (k)</th><th>Status</th><th>Time</th></tr>',
     ...rows,
     '</table>',
     '</body>',

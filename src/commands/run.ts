@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../cli';
-import { parseScale, runLabel } from '../experiments/expand';
+import { parseScale, parseSeeds, runLabel } from '../experiments/expand';
 import { getFigure } from '../experiments/figures';
 import { ResultStore, defaultResultStore } from '../experiments/resultStore';
 import { runId } from '../experiments/runId';
@@ -10,7 +10,7 @@ import { terminalProgress } from '../experiments/terminalProgress';
 import type { RunConfig, RunResult } from '../experiments/types';
 import { REPO_ROOT } from '../paths';
 
-const HELP = `Usage: iwlab run <figure> [--scale smoke|quick|paper] [--retrain] [--workers n]
+const HELP = `Usage: iwlab run <figure> [--scale smoke|quick|paper] [--seeds k] [--retrain] [--workers n]
                  [--list [--ids]] [--only id[,id...]] [--index n] [--results dir] [--csv dir]
                  [--wait] [--stale-lock-minutes m]
 
@@ -18,6 +18,8 @@ Trains every run of a figure that the result store does not hold yet: finished r
 unfinished ones resume from their last checkpoint. Ctrl-C stops cleanly (run again to resume).
 
   --scale s      smoke, quick (default: $IWLAB_SCALE, else quick) or paper
+  --seeds k      seeds 0..k-1 per weight (default: $IWLAB_SEEDS, else the scale's own count);
+                 raising k reuses the seeds already stored
   --retrain      forget stored results of the selected runs and train them afresh
   --workers n    parallel worker threads (default: one per core; 1 on tfjs-node)
   --list         print the runs (index, id, status, label) and exit; --ids prints the ids alone
@@ -41,6 +43,7 @@ export async function main(args: string[]): Promise<void> {
     allowPositionals: true,
     options: {
       scale: { type: 'string' },
+      seeds: { type: 'string' },
       retrain: { type: 'boolean', default: false },
       workers: { type: 'string' },
       list: { type: 'boolean', default: false },
@@ -60,10 +63,11 @@ export async function main(args: string[]): Promise<void> {
   if (extra.length > 0) throw new UsageError(`Unexpected argument '${extra[0]}': name one figure, and options after it.\n\n${HELP}`);
   const spec = getFigure(id);
   const scale = parseScale(values.scale ?? process.env.IWLAB_SCALE ?? 'quick');
+  const seeds = parseSeeds(values.seeds ?? process.env.IWLAB_SEEDS);
   const resultsDir = values.results ?? process.env.IWLAB_RESULTS;
   const staleLockMs = values['stale-lock-minutes'] === undefined ? undefined : parseMinutes(values['stale-lock-minutes']) * 60_000;
   const store = new ResultStore(resultsDir ? path.resolve(resultsDir) : defaultResultStore().root, staleLockMs === undefined ? {} : { staleLockMs });
-  const all = selectRuns(spec, scale);
+  const all = selectRuns(spec, scale, undefined, seeds);
 
   if (values.list) {
     // `iwlab run fig --list | head` closes the pipe early: that is not an error.
@@ -82,7 +86,7 @@ export async function main(args: string[]): Promise<void> {
     if (only) throw new UsageError('Use --only or --index, not both.');
     const index = Number(values.index);
     if (!Number.isInteger(index) || index < 0 || index >= all.length) {
-      throw new UsageError(`--index ${values.index} is out of range: ${spec.id} has ${all.length} runs at ${scale} scale (indices 0-${all.length - 1}). Size the job array to match.`);
+      throw new UsageError(`--index ${values.index} is out of range: ${spec.id} has ${all.length} runs at ${scale} scale${seeds === undefined ? '' : ` with ${seeds} seeds`} (indices 0-${all.length - 1}). Size the job array to match.`);
     }
     only = [runId(all[index]!)];
   }
@@ -103,6 +107,7 @@ export async function main(args: string[]): Promise<void> {
   try {
     const options: RunFigureOptions = {
       scale,
+      ...(seeds === undefined ? {} : { seeds }),
       store,
       retrain: values.retrain,
       signal: controller.signal,
@@ -122,7 +127,8 @@ export async function main(args: string[]): Promise<void> {
     }
     const count = (status: string) => result.runs.filter((run) => run.status === status).length;
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    console.log(`${spec.id} at ${scale} scale: ${result.runs.length} runs, ${count('done')} done, ${count('failed')} failed, ${count('stopped')} stopped, in ${seconds} s (results in ${store.root})`);
+    const seedCount = new Set(result.runs.map((run) => run.config.seed)).size;
+    console.log(`${spec.id} at ${scale} scale (k = ${seedCount} seed${seedCount === 1 ? '' : 's'}): ${result.runs.length} runs, ${count('done')} done, ${count('failed')} failed, ${count('stopped')} stopped, in ${seconds} s (results in ${store.root})`);
     for (const run of result.runs.filter((r) => r.status !== 'done')) {
       console.log(`  ${run.runId}  ${runLabel(run.config)}: ${run.status}${run.error ? ` (${run.error})` : ''}; ${run.metrics.length} epochs kept`);
     }

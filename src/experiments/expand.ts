@@ -13,13 +13,43 @@ export function parseScale(value: string): ScaleName {
   return value as ScaleName;
 }
 
+export class InvalidSeedsError extends Error {
+  override name = 'InvalidSeedsError';
+  constructor(value: unknown) {
+    super(
+      `Seeds must be a positive integer k (runs seeds 0..k-1 per weight), got '${String(value)}'. ` +
+        "Set IWLAB_SEEDS, --seeds or the notebook's parameters cell to 1, 2, 3, ..., or leave it unset for the scale's own count.",
+    );
+  }
+}
+
 /**
- * Expands a figure at one scale into its independent runs: variant x class weight x seed, in that
- * order. Seeds are 0..k-1, so adding seeds at a larger k reuses the runs already computed.
+ * Checks a seed count read at an edge (IWLAB_SEEDS, --seeds, a notebook's parameters cell, the seeds
+ * option). Unset or empty means the scale's own count (undefined); anything else must be a positive integer.
  */
-export function expandRuns(spec: FigureSpec, scale: ScaleName): RunConfig[] {
+export function parseSeeds(value: string | number | undefined | null): number | undefined {
+  if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return undefined;
+  const seeds = typeof value === 'number' ? value : Number(value.trim());
+  if (!Number.isInteger(seeds) || seeds < 1) throw new InvalidSeedsError(value);
+  return seeds;
+}
+
+/** The number of seeds a figure runs at: the override k if given (checked), else the scale's own. */
+export function resolveSeeds(spec: FigureSpec, scale: ScaleName, seeds?: number): number {
   const settings = spec.scales[scale] as ScaleSettings | undefined;
   if (settings === undefined) throw new UnknownScaleError(String(scale));
+  return parseSeeds(seeds) ?? settings.seeds;
+}
+
+/**
+ * Expands a figure at one scale into its independent runs: variant x class weight x seed, in that
+ * order. Seeds are 0..k-1 (k the scale's seeds, or `seeds` to override it), so adding seeds at a
+ * larger k reuses the runs already computed.
+ */
+export function expandRuns(spec: FigureSpec, scale: ScaleName, seeds?: number): RunConfig[] {
+  const settings = spec.scales[scale] as ScaleSettings | undefined;
+  if (settings === undefined) throw new UnknownScaleError(String(scale));
+  const seedCount = resolveSeeds(spec, scale, seeds);
   const weights = settings.classWeights ?? spec.classWeights;
   const runs: RunConfig[] = [];
   for (const variant of spec.variants) {
@@ -29,7 +59,7 @@ export function expandRuns(spec: FigureSpec, scale: ScaleName): RunConfig[] {
     if (settings.batchSize !== undefined) optimizer.batchSize = settings.batchSize;
     for (const classWeight of weights) {
       const realised = realiseWeight(spec, variant, data, classWeight);
-      for (let seed = 0; seed < settings.seeds; seed++) {
+      for (let seed = 0; seed < seedCount; seed++) {
         runs.push({
           figure: spec.id,
           scale,

@@ -16,6 +16,11 @@ import { runInWorkers } from './workerPool';
 
 export interface RunFigureOptions extends RunSettings {
   scale: ScaleName;
+  /**
+   * Seeds per (variant, weight): runs seeds 0..k-1, overriding the scale's own count (the edges read
+   * IWLAB_SEEDS or --seeds). Raising k reuses the runs already stored. Must be a positive integer.
+   */
+  seeds?: number;
   /** Forget stored results of these runs and train them afresh. */
   retrain?: boolean;
   /**
@@ -63,7 +68,7 @@ export async function runFigure(specOrId: FigureSpec | string, options: RunFigur
   const started = performance.now();
   const store = options.store ?? defaultResultStore();
   const emit = safeListener(options.onProgress);
-  const configs = selectRuns(spec, scale, options.only);
+  const configs = selectRuns(spec, scale, options.only, options.seeds);
   const ids = configs.map(runId);
 
   // The engine is chosen once, also when every run is reused: the figure's plots evaluate small models in
@@ -148,16 +153,16 @@ export async function runFigure(specOrId: FigureSpec | string, options: RunFigur
   return { spec, scale, runs: ids.map((id) => results.get(id)!) };
 }
 
-/** The figure's runs at this scale, restricted to `only` (which must name runs of this figure). */
-export function selectRuns(spec: FigureSpec, scale: ScaleName, only?: readonly string[]): RunConfig[] {
-  const configs = expandRuns(spec, scale);
+/** The figure's runs at this scale (k seeds if given), restricted to `only` (which must name runs of this figure). */
+export function selectRuns(spec: FigureSpec, scale: ScaleName, only?: readonly string[], seeds?: number): RunConfig[] {
+  const configs = expandRuns(spec, scale, seeds);
   if (only === undefined) return configs;
   const byId = new Map(configs.map((config) => [runId(config), config]));
   const unknown = only.filter((id) => !byId.has(id));
   if (unknown.length > 0) {
     throw new UnknownRunError(
       `${unknown.join(', ')} ${unknown.length === 1 ? 'is not a run' : 'are not runs'} of ${spec.id} at ${scale} scale. ` +
-        `List its run ids with \`iwlab run ${spec.id} --scale ${scale} --list\`.`,
+        `List its run ids with \`iwlab run ${spec.id} --scale ${scale}${seeds === undefined ? '' : ` --seeds ${seeds}`} --list\`.`,
     );
   }
   return configs.filter((config) => only.includes(runId(config)));

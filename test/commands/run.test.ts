@@ -52,3 +52,22 @@ test('bad selections name the fix', async () => {
   await assert.rejects(main(['no-such-figure']), /Unknown figure 'no-such-figure'/);
   await assert.rejects(main([toyGaussian.id, '--index', '0', '--only', ids[0]!]), /--only or --index, not both/);
 });
+
+test('--seeds k lists k seeds per weight (IWLAB_SEEDS alike) and rejects a bad k before anything runs', async () => {
+  const store = new ResultStore(fs.mkdtempSync(path.join(os.tmpdir(), 'iwlab-seeds-')));
+  const two = await captured([toyGaussian.id, '--scale', 'smoke', '--seeds', '2', '--list', '--ids', '--results', store.root]);
+  assert.equal(two.length, 2 * ids.length);
+  assert.deepEqual(two.filter((id) => ids.includes(id)).sort(), [...ids].sort(), 'seed 0 keeps its run ids');
+  const saved = process.env.IWLAB_SEEDS;
+  process.env.IWLAB_SEEDS = '3';
+  try {
+    assert.equal((await captured([toyGaussian.id, '--scale', 'smoke', '--list', '--ids', '--results', store.root])).length, 3 * ids.length);
+  } finally {
+    if (saved === undefined) delete process.env.IWLAB_SEEDS;
+    else process.env.IWLAB_SEEDS = saved;
+  }
+  await assert.rejects(main([toyGaussian.id, '--scale', 'smoke', '--seeds', '0', '--results', store.root]), /Seeds must be a positive integer k.*got '0'/);
+  await assert.rejects(main([toyGaussian.id, '--scale', 'smoke', '--seeds', 'two', '--list', '--results', store.root]), /positive integer/);
+  await assert.rejects(main([toyGaussian.id, '--scale', 'smoke', '--seeds', '2', '--index', String(2 * ids.length)]), /out of range: toy-gaussian has 24 runs at smoke scale with 2 seeds/);
+  assert.deepEqual(fs.readdirSync(store.root), [], 'nothing was trained or written');
+});

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { UnknownScaleError, expandRuns, formatWeight } from '../../src/experiments/expand';
+import { InvalidSeedsError, UnknownScaleError, expandRuns, formatWeight, parseSeeds } from '../../src/experiments/expand';
+import { runId } from '../../src/experiments/runId';
 import { toyGaussian } from '../../src/experiments/figures';
 import type { FigureSpec } from '../../src/experiments/types';
 
@@ -42,4 +43,30 @@ test('weights print as the papers write them', () => {
 
 test('an unknown scale names the known ones', () => {
   assert.throws(() => expandRuns(toyGaussian, 'quik' as never), (error: unknown) => error instanceof UnknownScaleError && /smoke, quick, paper/.test(error.message));
+});
+
+test('k seeds override the scale: seeds 0..k-1, and a larger k keeps the smaller k\'s run ids', () => {
+  const scaleSeeds = toyGaussian.scales.smoke.seeds;
+  assert.equal(scaleSeeds, 1, 'this test assumes the toy smoke scale runs one seed');
+  const one = expandRuns(toyGaussian, 'smoke');
+  const three = expandRuns(toyGaussian, 'smoke', 3);
+  assert.equal(three.length, 3 * one.length);
+  assert.deepEqual([...new Set(three.map((run) => run.seed))], [0, 1, 2]);
+  const threeIds = new Set(three.map(runId));
+  assert.ok(one.map(runId).every((id) => threeIds.has(id)), 'raising k reuses the runs already stored');
+  assert.deepEqual(expandRuns(toyGaussian, 'smoke', 1).map(runId), one.map(runId));
+});
+
+test('seeds must be a positive integer; unset or empty means the scale\'s own count', () => {
+  assert.equal(parseSeeds(undefined), undefined);
+  assert.equal(parseSeeds(''), undefined);
+  assert.equal(parseSeeds('  '), undefined);
+  assert.equal(parseSeeds('3'), 3);
+  assert.equal(parseSeeds(' 2 '), 2);
+  assert.equal(parseSeeds(5), 5);
+  for (const bad of ['0', '-1', '2.5', 'three', '1e400', 0, 1.5, Number.NaN]) {
+    assert.throws(() => parseSeeds(bad), (error: unknown) => error instanceof InvalidSeedsError && /positive integer/.test(error.message) && /IWLAB_SEEDS/.test(error.message), String(bad));
+  }
+  assert.throws(() => expandRuns(toyGaussian, 'smoke', 0), InvalidSeedsError);
+  assert.throws(() => expandRuns(toyGaussian, 'smoke', 2.5), InvalidSeedsError);
 });

@@ -194,3 +194,17 @@ test('a run that throws part-way keeps its checkpointed epochs and resumes from 
   assert.equal(calls.at(-1)?.startEpoch, 3, 'the checkpoint of epoch 3 was written although the default interval had not passed');
   assert.equal(fixed.runs[0]!.metrics.length, 6);
 });
+
+test('the seeds option runs seeds 0..k-1 and a larger k trains only the new seeds', async () => {
+  const store = tempStore();
+  const { train, calls } = fakeTrainer();
+  const oneSeed = await runFigure(spec, { scale: 'smoke', seeds: 1, store, train, workers: 1 });
+  assert.equal(oneSeed.runs.length, 2, 'two weights, one seed (the scale says two)');
+  assert.deepEqual(oneSeed.runs.map((run) => run.config.seed), [0, 0]);
+  const threeSeeds = await runFigure(spec, { scale: 'smoke', seeds: 3, store, train, workers: 1 });
+  assert.equal(threeSeeds.runs.length, 6);
+  assert.equal(calls.length, 6, 'seed 0 of each weight is reused, seeds 1 and 2 train');
+  assert.deepEqual(calls.slice(2).map((call) => call.config.seed).sort(), [1, 1, 2, 2]);
+  await assert.rejects(runFigure(spec, { scale: 'smoke', seeds: 0, store, train, workers: 1 }), /Seeds must be a positive integer/);
+  assert.equal(calls.length, 6, 'a bad seed count trains nothing');
+});

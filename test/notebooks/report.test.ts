@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { JupyterMissingError, PLOTLY_DIR, TEMPLATE_DIRS, externalReferences, findJupyter, indexHtml, nbconvertHtmlArgs, notebookTitle } from '../../scripts/lib/report';
+import { toyGaussian } from '../../src/experiments/figures';
+import { JupyterMissingError, PLOTLY_DIR, TEMPLATE_DIRS, externalReferences, findJupyter, indexHtml, nbconvertHtmlArgs, notebookSeeds, notebookTitle } from '../../scripts/lib/report';
 import type { Notebook } from '../../scripts/lib/notebook';
 
 test('externalReferences finds scripts, styles and images loaded from elsewhere, but not text inside inline scripts', () => {
@@ -33,7 +34,7 @@ test('notebookTitle takes the first markdown heading, else the file name', () =>
 test('the index page escapes what it shows, links each page and has no scripts', () => {
   const html = indexHtml(
     [
-      { href: '01 toy.html', title: 'Toy <b>', notebook: 'notebooks/01 toy.ipynb', scale: 'quick', status: 'ok', seconds: 61.4 },
+      { href: '01 toy.html', title: 'Toy <b>', notebook: 'notebooks/01 toy.ipynb', scale: 'quick', seeds: 'k = 3', status: 'ok', seconds: 61.4 },
       { href: 'b.html', title: 'B', notebook: 'notebooks/b.ipynb', scale: 'smoke', status: 'failed', seconds: 2, note: 'code cell 3 (error)' },
     ],
     { generated: new Date('2025-01-02T03:04:05Z') },
@@ -41,6 +42,10 @@ test('the index page escapes what it shows, links each page and has no scripts',
   assert.ok(html.includes('<a href="01%20toy.html">Toy &lt;b&gt;</a>'));
   assert.ok(html.includes('failed: code cell 3 (error)'));
   assert.ok(html.includes('61 s'));
+  assert.ok(html.includes('<th>Seeds (k)</th>'));
+  assert.ok(html.includes('<td>k = 3</td>'));
+  assert.ok(html.includes('<td>not recorded</td>'), 'an entry from an older manifest says so');
+  assert.match(html, /95% t-interval of the mean/);
   assert.ok(!/<script/i.test(html));
   assert.deepEqual(externalReferences(html), []);
 });
@@ -59,4 +64,10 @@ test('a missing Jupyter is reported with the command that installs it', () => {
     () => findJupyter({ ...process.env, JUPYTER: '/nonexistent/jupyter' }),
     (error: unknown) => error instanceof JupyterMissingError && /pip install/.test(error.message) && /npm run notebooks/.test(error.message),
   );
+});
+
+test('the index says k: the --seeds value, else the scale default of the figure the notebook is named after', () => {
+  assert.equal(notebookSeeds('notebooks/02-cifar-cnn.ipynb', 'quick', 5), 'k = 5');
+  assert.equal(notebookSeeds('notebooks/01-toy-gaussian.ipynb', 'paper', undefined), `k = ${toyGaussian.scales.paper.seeds} (scale default)`);
+  assert.equal(notebookSeeds('notebooks/11-overview.ipynb', 'smoke', undefined), "each figure's scale default");
 });
