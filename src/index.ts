@@ -3,8 +3,9 @@
  */
 export { initEngine } from './engine/index';
 export { FIGURES, getFigure } from './experiments/figures';
-export { expandRuns, formatWeight, parseScale, runLabel } from './experiments/expand';
+export { expandRuns, formatWeight, parseScale, parseSeeds, runLabel } from './experiments/expand';
 export { runFigure } from './experiments/runFigure';
+export { coverageRows, loadStoredFigure, trainCommand, type StoredFigure } from './experiments/storedFigure';
 export { aggregateOverSeeds, loadMetricsFrame, metricsFrame, writeFigureCsv } from './experiments/frames';
 export type * from './experiments/types';
 export { figurePlots } from './plots/index';
@@ -14,3 +15,5 @@ export { toyBoundaryFigure, toyTrajectoryFigure } from './plots/toy';
 export { boundaryTable, metricTable, showTable } from './plots/tables';
 export { fractionFigure, trainingFigure } from './plots/fractions';
 export { implicitBiasFigure } from './plots/implicitBias';
+export { coverageTable, overviewFigure, overviewSkipped, overviewTable, spreadCurves } from './plots/overview';
+export { seedsNote } from './plots/bands';
