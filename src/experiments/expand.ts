@@ -13,6 +13,24 @@ export function parseScale(value: string): ScaleName {
   return value as ScaleName;
 }
 
+export class UnknownVariantError extends Error {
+  override name = 'UnknownVariantError';
+}
+
+/** The figure's variants that a scale runs: all, or those its `variants` setting names (checked). */
+function scaleVariants(spec: FigureSpec, scale: ScaleName, settings: ScaleSettings): readonly Variant[] {
+  if (settings.variants === undefined) return spec.variants;
+  const known = spec.variants.map((variant) => variant.id);
+  const unknown = settings.variants.filter((id) => !known.includes(id));
+  if (unknown.length > 0 || settings.variants.length === 0) {
+    throw new UnknownVariantError(
+      `Figure '${spec.id}' at scale '${scale}' names variants [${settings.variants.join(', ')}]; ` +
+        `fix its 'variants' setting in src/experiments/figures.ts to a non-empty subset of [${known.join(', ')}].`,
+    );
+  }
+  return spec.variants.filter((variant) => settings.variants!.includes(variant.id));
+}
+
 export class InvalidSeedsError extends Error {
   override name = 'InvalidSeedsError';
   constructor(value: unknown) {
@@ -52,7 +70,7 @@ export function expandRuns(spec: FigureSpec, scale: ScaleName, seeds?: number): 
   const seedCount = resolveSeeds(spec, scale, seeds);
   const weights = settings.classWeights ?? spec.classWeights;
   const runs: RunConfig[] = [];
-  for (const variant of spec.variants) {
+  for (const variant of scaleVariants(spec, scale, settings)) {
     const model = withWidth(variant.model ?? spec.model, settings.width);
     const data = { ...spec.data, ...variant.data, ...settings.data } as DataSpec;
     const optimizer = { ...spec.optimizer, ...variant.optimizer };

@@ -104,6 +104,8 @@ export interface ScaleSettings {
   data?: { perClass?: number; testPerClass?: number; outOfDomainCount?: number };
   /** Overrides of the model width multiplier, for scales that must buy steps with a smaller net. */
   width?: number;
+  /** The variants (by id) this scale runs, for a coarser variant grid; default all of the figure's. */
+  variants?: readonly string[];
   /** A coarser weight grid for this scale; default the figure's classWeights. */
   classWeights?: readonly number[];
   /** Epochs at which the toy figures keep the model's parameters for drawing boundaries. */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { InvalidSeedsError, UnknownScaleError, expandRuns, formatWeight, parseSeeds } from '../../src/experiments/expand';
+import { InvalidSeedsError, UnknownScaleError, UnknownVariantError, expandRuns, formatWeight, parseSeeds } from '../../src/experiments/expand';
 import { runId } from '../../src/experiments/runId';
 import { toyGaussian } from '../../src/experiments/figures';
 import type { FigureSpec } from '../../src/experiments/types';
@@ -33,6 +33,15 @@ test('a scale width applies to conv nets only', () => {
   const runs = expandRuns(spec, 'quick');
   assert.deepEqual(runs.find((r) => r.variant === 'cnn')!.model, { kind: 'cnn', inChannels: 3, width: 0.25, dropout: 0 });
   assert.deepEqual(runs.find((r) => r.variant === 'linear')!.model, { kind: 'linear', inputSize: 2 });
+});
+
+test('a scale may run a subset of the variants, named by id; an unknown id is refused with the known ones', () => {
+  const withVariants = (variants: readonly string[]): FigureSpec => ({ ...toyGaussian, scales: { ...toyGaussian.scales, quick: { epochs: 2, seeds: 1, variants } } });
+  const runs = expandRuns(withVariants(['mlp-exp', 'linear']), 'quick');
+  assert.deepEqual([...new Set(runs.map((r) => r.variant))], ['linear', 'mlp-exp'], 'the figure\'s order, not the setting\'s');
+  assert.equal(runs.length, 2 * toyGaussian.classWeights.length);
+  assert.throws(() => expandRuns(withVariants(['linear', 'svm']), 'quick'), (error: Error) => error instanceof UnknownVariantError && /\[linear, mlp, linear-exp, mlp-exp\]/.test(error.message));
+  assert.throws(() => expandRuns(withVariants([]), 'quick'), UnknownVariantError);
 });
 
 test('weights print as the papers write them', () => {
