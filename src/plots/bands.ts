@@ -24,6 +24,8 @@ export interface CurveStyle {
   legendgroup: string;
   showlegend: boolean;
   width?: number;
+  /** Plotly line dash ('dash' for sub-sampled runs); default solid. */
+  dash?: string;
   /** Default: the name, the epoch and the value, and how many seeds the mean is over. */
   hovertemplate?: string;
 }
@@ -75,7 +77,7 @@ export function seedTraces(curve: BandCurve, style: CurveStyle): Record<string, 
     yaxis: style.yaxis,
     x: curve.epochs,
     y: curve.mean,
-    line: { color: style.color, width: style.width ?? 1.8 },
+    line: { color: style.color, width: style.width ?? 1.8, ...(style.dash === undefined ? {} : { dash: style.dash }) },
     name: style.name,
     legendgroup: style.legendgroup,
     showlegend: style.showlegend,

@@ -1,8 +1,7 @@
-import { formatWeight } from '../experiments/expand';
 import { meanInterval } from '../experiments/stats';
 import type { EpochMetrics, FigureResult } from '../experiments/types';
 import { seedCount, seedTraces, titleWithSeeds } from './bands';
-import { axisSuffix, weightColor } from './style';
+import { axisSuffix, comparesWeightings, curveLook, legendOnce, weightColor } from './style';
 import type { PlotlyFigure } from './types';
 
 export interface CurveOptions {
@@ -54,6 +53,7 @@ function curveGrid(
   const weights = [...new Set(result.runs.map((run) => run.config.classWeight))].sort((a, b) => b - a);
   const data: Record<string, unknown>[] = [];
   const annotations: Record<string, unknown>[] = [];
+  const isFirstInLegend = legendOnce();
   const layout: Record<string, unknown> = {
     title: { text: titleWithSeeds(options.title, result) },
     grid: { rows: variants.length, columns: panels.length, pattern: 'independent', xgap: 0.08, ygap: 0.12 },
@@ -70,14 +70,14 @@ function curveGrid(
       for (const weight of weights) {
         const runs = result.runs.filter((run) => run.config.variant === variant.id && run.config.classWeight === weight);
         const curve = seedCurve(runs.map((run) => run.metrics), (line) => line[panel.metric]);
+        const look = curveLook(variant, weight, comparesWeightings(result.spec.variants));
         data.push(
           ...seedTraces(curve, {
             xaxis: `x${suffix}`,
             yaxis: `y${suffix}`,
             color: weightColor(weight, weights),
-            name: formatWeight(weight),
-            legendgroup: String(weight),
-            showlegend: axis === 1,
+            ...look,
+            showlegend: curve.epochs.length > 0 && isFirstInLegend(look.name),
           }),
         );
       }

@@ -1,8 +1,7 @@
-import { formatWeight } from '../experiments/expand';
 import type { FigureResult } from '../experiments/types';
 import { type MetricValue, seedCurve } from './fractions';
 import { seedCount, seedTraces, titleWithSeeds } from './bands';
-import { axisSuffix, weightColor } from './style';
+import { axisSuffix, comparesWeightings, curveLook, legendOnce, weightColor } from './style';
 import type { PlotlyFigure } from './types';
 
 /**
@@ -21,6 +20,7 @@ export function implicitBiasFigure(result: FigureResult): PlotlyFigure {
   ];
   const data: Record<string, unknown>[] = [];
   const annotations: Record<string, unknown>[] = [];
+  const isFirstInLegend = legendOnce();
   const layout: Record<string, unknown> = {
     title: { text: titleWithSeeds('Implicit bias: distance to the max-margin separator against epochs', result) },
     grid: { rows: 2, columns: variants.length, pattern: 'independent', xgap: 0.06, ygap: 0.14 },
@@ -37,14 +37,14 @@ export function implicitBiasFigure(result: FigureResult): PlotlyFigure {
       for (const weight of weights) {
         const runs = result.runs.filter((run) => run.config.variant === variant.id && run.config.classWeight === weight);
         const curve = seedCurve(runs.map((run) => run.metrics), row.value);
+        const look = curveLook(variant, weight, comparesWeightings(result.spec.variants));
         data.push(
           ...seedTraces(curve, {
             xaxis: `x${suffix}`,
             yaxis: `y${suffix}`,
             color: weightColor(weight, weights),
-            name: formatWeight(weight),
-            legendgroup: String(weight),
-            showlegend: axis === 1,
+            ...look,
+            showlegend: curve.epochs.length > 0 && isFirstInLegend(look.name),
             width: 2,
           }),
         );

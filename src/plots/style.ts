@@ -1,3 +1,6 @@
+import { formatFraction, formatWeight } from '../experiments/expand';
+import type { Variant } from '../experiments/types';
+
 /**
  * Plot styling shared by every figure. One colour per class weight, the same in every figure: the base class up-weighted in reds, down-weighted
  * in blues, darker the further from 1:1, and 1:1 itself in black.
@@ -14,4 +17,38 @@ export function weightColor(weight: number, weights: readonly number[]): string 
 /** Plotly names subplot axes x, x2, x3...: the first has no number. */
 export function axisSuffix(axis: number): string {
   return axis === 1 ? '' : String(axis);
+}
+
+/** How the curves of one (variant, class weight) are named, grouped and dashed in a legend. */
+export interface CurveLook {
+  name: string;
+  legendgroup: string;
+  /** 'dash' for sub-sampled runs; undefined for solid lines. */
+  dash?: string;
+}
+
+/**
+ * Name and line style of one variant's curve for one class weight: "sub-sampled to 1/16" (dashed) for a
+ * sub-sampling variant, else "weight 16:1" when `prefixed`, the papers' bare "16:1" when not.
+ */
+export function curveLook(variant: Variant, weight: number, prefixed: boolean): CurveLook {
+  if (variant.weighting === 'subsample') {
+    return { name: weight === 1 ? 'all kept, 1:1' : formatFraction(weight), legendgroup: `subsample ${weight}`, dash: 'dash' };
+  }
+  return { name: prefixed ? `weight ${formatWeight(weight)}` : formatWeight(weight), legendgroup: String(weight) };
+}
+
+/** True for a figure that realises its weights both by the loss and by sub-sampling: its legends must say which. */
+export function comparesWeightings(variants: readonly Variant[]): boolean {
+  return variants.some((v) => v.weighting !== undefined);
+}
+
+/** Shows each legend entry once: true the first time a name is asked about. */
+export function legendOnce(): (name: string) => boolean {
+  const shown = new Set<string>();
+  return (name) => {
+    if (shown.has(name)) return false;
+    shown.add(name);
+    return true;
+  };
 }

@@ -76,7 +76,7 @@ test('registry: every figure expands at every scale; the sub-sampling figures ta
 });
 
 test('labels say what a sub-sampled run kept', () => {
-  const run = expandRuns(subsampling, 'quick').find((r) => r.weighting === 'subsample' && r.classWeight === 1 / 16)!;
+  const run = expandRuns(subsampling, 'paper').find((r) => r.weighting === 'subsample' && r.classWeight === 1 / 16)!;
   assert.equal(runLabel(run), 'subsampled, base class sub-sampled to 1/16, seed 0');
   assert.equal(formatFraction(1), 'kept whole');
   assert.equal(formatFraction(0.3), 'sub-sampled to 0.300');
