@@ -15,5 +15,6 @@ export { toyBoundaryFigure, toyTrajectoryFigure } from './plots/toy';
 export { boundaryTable, metricTable, showTable } from './plots/tables';
 export { fractionFigure, trainingFigure } from './plots/fractions';
 export { implicitBiasFigure } from './plots/implicitBias';
+export { lossComparisonFigure } from './plots/compare';
 export { coverageTable, overviewFigure, overviewSkipped, overviewTable, spreadCurves } from './plots/overview';
 export { seedsNote } from './plots/bands';
