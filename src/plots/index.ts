@@ -1,4 +1,5 @@
 import type { FigureResult } from '../experiments/types';
+import { lossComparisonFigure } from './compare';
 import { fractionFigure, trainingFigure } from './fractions';
 import { implicitBiasFigure } from './implicitBias';
 import { toyBoundaryFigure, toyTrajectoryFigure } from './toy';
@@ -7,6 +8,8 @@ import type { PlotlyFigure } from './types';
 /** Every plot of a figure, as its evaluations call for: what the CLI and the report draw. */
 export function figurePlots(result: FigureResult): PlotlyFigure[] {
   const plots: PlotlyFigure[] = [];
+  // Wang et al.'s comparison first: the polynomially-tailed loss against cross entropy, same weights.
+  if (result.runs.some((run) => run.config.loss.kind === 'polynomial')) plots.push(lossComparisonFigure(result));
   if (result.spec.evaluations.includes('boundary')) plots.push(toyBoundaryFigure(result), toyTrajectoryFigure(result));
   if (result.spec.evaluations.includes('max-margin')) plots.push(implicitBiasFigure(result));
   if (result.spec.evaluations.includes('fractions')) plots.push(fractionFigure(result), fractionFigure(result, { logEpochs: true }), trainingFigure(result));

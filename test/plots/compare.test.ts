@@ -5,6 +5,7 @@ import { expandRuns } from '../../src/experiments/expand';
 import { cifarCnn, polyLossCifar, polyLossToy, toyGaussian } from '../../src/experiments/figures';
 import type { EpochMetrics, FigureResult, FigureSpec, RunConfig, RunResult } from '../../src/experiments/types';
 import { LossComparisonError, lossComparisonFigure, lossName } from '../../src/plots/compare';
+import { figurePlots } from '../../src/plots/index';
 
 type Trace = Record<string, unknown> & { line?: { dash?: string }; y?: number[] };
 
@@ -96,4 +97,14 @@ test('loss names give alpha, and beta when it is not the default 1', () => {
   assert.equal(lossName({ kind: 'polynomial', alpha: 2, beta: 1, reduction: 'weights' }), 'polynomial tail (alpha 2)');
   assert.equal(lossName({ kind: 'polynomial', alpha: 0.5, beta: 3, reduction: 'weights' }), 'polynomial tail (alpha 0.5, beta 3)');
   assert.equal(lossName({ kind: 'cross-entropy', reduction: 'count' }), 'cross entropy');
+});
+
+test('figurePlots (the CLI and report view) leads with the loss comparison for the polynomial-loss figures only', () => {
+  const poly = figurePlots(fakeResult(polyLossCifar));
+  assert.equal(poly.length, 4, 'comparison + fractions (linear and log epochs) + training');
+  assert.deepEqual(poly[0], lossComparisonFigure(fakeResult(polyLossCifar)));
+  assert.equal(figurePlots(fakeResult(cifarCnn)).length, 3);
+  const toy = figurePlots(fakeResult(polyLossToy));
+  assert.deepEqual(toy[0], lossComparisonFigure(fakeResult(polyLossToy)));
+  assert.equal(toy.length, figurePlots(fakeResult(toyGaussian)).length + 1, 'toy-gaussian mixes cross entropy and the exponential loss at other learning rates: no comparison');
 });
