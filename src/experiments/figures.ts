@@ -141,6 +141,9 @@ export const cifarResnetNoBn: FigureSpec = {
   description: 'Byrd & Lipton: without batch norm the weighting effect fades as for the CNN; NYU Fig 8 saw runs stuck at 0 or 1.',
   model: { kind: 'resnet', inChannels: 3, width: 1, batchNorm: false },
   variants: [{ id: 'resnet-nobn', label: 'ResNet, no BN' }],
+  // Quick: 500 epochs, not the BN net's 250: without batch norm both runs sat at the constant predictor for
+  // ~140 epochs, and at epoch 250 the 1:4 run had not fitted its images (training accuracy 0.53; measured).
+  scales: { smoke: deepSmoke, quick: { ...deepQuick, width: 0.125 }, paper: deepPaper },
 };
 
 /** NYU Figs 2, 5, 7: MNIST 0 (base) vs 1, resized to 32x32, one channel. In-domain fractions meet at
