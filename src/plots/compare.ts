@@ -3,7 +3,7 @@ import { stableStringify } from '../experiments/runId';
 import type { FigureResult, LossSpec, ModelSpec } from '../experiments/types';
 import { seedCount, seedTraces, titleWithSeeds } from './bands';
 import { type MetricValue, seedCurve } from './fractions';
-import { axisSuffix, legendOnce, weightColor } from './style';
+import { axisSuffix, legendOnce, panelTitle, weightColor } from './style';
 import type { PlotlyFigure } from './types';
 
 /** One dash per loss, in the order the figure's variants first use them. */
@@ -74,7 +74,8 @@ export function lossComparisonFigure(result: FigureResult, options: LossComparis
   };
   rows.forEach((row, r) => {
     columns.forEach((column, c) => {
-      const suffix = axisSuffix(r * columns.length + c + 1);
+      const axis = r * columns.length + c + 1;
+      const suffix = axisSuffix(axis);
       for (const variant of row.variants) {
         const series = losses.findIndex((loss) => sameSpec(loss, variant.loss ?? spec.loss));
         for (const weight of weights) {
@@ -95,16 +96,7 @@ export function lossComparisonFigure(result: FigureResult, options: LossComparis
           );
         }
       }
-      annotations.push({
-        text: `<b>${modelName(row.model)}: ${column.title}</b>`,
-        xref: `x${suffix} domain`,
-        yref: `y${suffix} domain`,
-        x: 0.5,
-        y: 1.03,
-        xanchor: 'center',
-        yanchor: 'bottom',
-        showarrow: false,
-      });
+      annotations.push(panelTitle(`${modelName(row.model)}: ${column.title}`, axis, 'top'));
       if (column.reference !== undefined) {
         const y = column.reference;
         shapes.push({ type: 'line', xref: `x${suffix} domain`, yref: `y${suffix}`, x0: 0, x1: 1, y0: y, y1: y, line: { color: '#888888', width: 1, dash: 'dot' } });

@@ -1,7 +1,7 @@
 import { meanInterval } from '../experiments/stats';
-import type { EpochMetrics, FigureResult } from '../experiments/types';
+import type { EpochMetrics, FigureResult, Variant } from '../experiments/types';
 import { seedCount, seedTraces, titleWithSeeds } from './bands';
-import { axisSuffix, comparesWeightings, curveLook, legendOnce, weightColor } from './style';
+import { axisSuffix, comparesWeightings, curveLook, legendOnce, panelTitle, weightColor } from './style';
 import type { PlotlyFigure } from './types';
 
 export interface CurveOptions {
@@ -67,30 +67,8 @@ function curveGrid(
     panels.forEach((panel, column) => {
       const axis = row * panels.length + column + 1;
       const suffix = axisSuffix(axis);
-      for (const weight of weights) {
-        const runs = result.runs.filter((run) => run.config.variant === variant.id && run.config.classWeight === weight);
-        const curve = seedCurve(runs.map((run) => run.metrics), (line) => line[panel.metric]);
-        const look = curveLook(variant, weight, comparesWeightings(result.spec.variants));
-        data.push(
-          ...seedTraces(curve, {
-            xaxis: `x${suffix}`,
-            yaxis: `y${suffix}`,
-            color: weightColor(weight, weights),
-            ...look,
-            showlegend: curve.epochs.length > 0 && isFirstInLegend(look.name),
-          }),
-        );
-      }
-      annotations.push({
-        text: `<b>${variants.length > 1 ? `${variant.label}: ` : ''}${panel.title}</b>`,
-        xref: `x${suffix} domain`,
-        yref: `y${suffix} domain`,
-        x: 0.5,
-        y: 1.03,
-        xanchor: 'center',
-        yanchor: 'bottom',
-        showarrow: false,
-      });
+      data.push(...weightTraces(result, variant, weights, (line) => line[panel.metric], { suffix, isFirstInLegend }));
+      annotations.push(panelTitle(`${variants.length > 1 ? `${variant.label}: ` : ''}${panel.title}`, axis, 'top'));
       layout[`xaxis${suffix}`] = { type: options.logEpochs ? 'log' : 'linear', title: { text: 'epoch' } };
       layout[`yaxis${suffix}`] = panel.logY ? { type: 'log' } : { range: options.yRange, title: column === 0 ? { text: options.yTitle } : undefined };
     });
@@ -110,6 +88,32 @@ interface SeedCurve {
 export type MetricValue = (line: EpochMetrics) => number | undefined;
 
 /** Mean and 95% interval over seeds of one value, epoch by epoch (epochs any seed reached). */
+/**
+ * One seed-mean curve (with its 95% band when k > 1) per class weight of one variant, on the subplot
+ * whose axes end in `suffix`; colours by weight, each legend name shown once per figure.
+ */
+export function weightTraces(
+  result: FigureResult,
+  variant: Variant,
+  weights: readonly number[],
+  value: MetricValue,
+  panel: { suffix: string; isFirstInLegend: (name: string) => boolean; width?: number },
+): Record<string, unknown>[] {
+  return weights.flatMap((weight) => {
+    const runs = result.runs.filter((run) => run.config.variant === variant.id && run.config.classWeight === weight);
+    const curve = seedCurve(runs.map((run) => run.metrics), value);
+    const look = curveLook(variant, weight, comparesWeightings(result.spec.variants));
+    return seedTraces(curve, {
+      xaxis: `x${panel.suffix}`,
+      yaxis: `y${panel.suffix}`,
+      color: weightColor(weight, weights),
+      ...look,
+      showlegend: curve.epochs.length > 0 && panel.isFirstInLegend(look.name),
+      ...(panel.width === undefined ? {} : { width: panel.width }),
+    });
+  });
+}
+
 export function seedCurve(runs: EpochMetrics[][], value: MetricValue): SeedCurve {
   const byEpoch = new Map<number, number[]>();
   for (const metrics of runs) {

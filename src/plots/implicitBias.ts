@@ -1,7 +1,7 @@
 import type { FigureResult } from '../experiments/types';
-import { type MetricValue, seedCurve } from './fractions';
-import { seedCount, seedTraces, titleWithSeeds } from './bands';
-import { axisSuffix, comparesWeightings, curveLook, legendOnce, weightColor } from './style';
+import { type MetricValue, weightTraces } from './fractions';
+import { seedCount, titleWithSeeds } from './bands';
+import { axisSuffix, legendOnce, panelTitle } from './style';
 import type { PlotlyFigure } from './types';
 
 /**
@@ -37,22 +37,8 @@ export function implicitBiasFigure(result: FigureResult): PlotlyFigure {
     variants.forEach((variant, column) => {
       const axis = r * variants.length + column + 1;
       const suffix = axisSuffix(axis);
-      for (const weight of weights) {
-        const runs = result.runs.filter((run) => run.config.variant === variant.id && run.config.classWeight === weight);
-        const curve = seedCurve(runs.map((run) => run.metrics), row.value);
-        const look = curveLook(variant, weight, comparesWeightings(result.spec.variants));
-        data.push(
-          ...seedTraces(curve, {
-            xaxis: `x${suffix}`,
-            yaxis: `y${suffix}`,
-            color: weightColor(weight, weights),
-            ...look,
-            showlegend: curve.epochs.length > 0 && isFirstInLegend(look.name),
-            width: 2,
-          }),
-        );
-      }
-      if (r === 0) annotations.push({ text: `<b>${variant.label}</b>`, xref: `x${suffix} domain`, yref: `y${suffix} domain`, x: 0.5, y: 1.03, xanchor: 'center', yanchor: 'bottom', showarrow: false });
+      data.push(...weightTraces(result, variant, weights, row.value, { suffix, isFirstInLegend, width: 2 }));
+      if (r === 0) annotations.push(panelTitle(variant.label, axis, 'top'));
       // Ticks at powers of ten only: the 2s and 5s of neighbouring panels ran into each other.
       layout[`xaxis${suffix}`] = { type: 'log', dtick: 1, title: r === 1 ? { text: 'epoch' } : undefined };
       // The limit the margin ratio approaches: the model's boundary is the SVM's.

@@ -13,7 +13,7 @@ import { coverageRows, type StoredFigure } from '../experiments/storedFigure';
 import type { FigureResult, FigureSpec } from '../experiments/types';
 import { seedCount } from './bands';
 import { seedCurve } from './fractions';
-import { axisSuffix } from './style';
+import { axisSuffix, panelTitle } from './style';
 import type { PlotlyFigure } from './types';
 
 export type SpreadMeasure = 'outOfDomainFraction' | 'inDomainFraction' | 'boundaryOffset';
@@ -148,7 +148,7 @@ export function overviewFigure(results: readonly FigureResult[]): PlotlyFigure {
       });
       shown.add(key);
     }
-    annotations.push({ text: `<b>${panel.title}</b>`, xref: `x${suffix} domain`, yref: `y${suffix} domain`, x: 0.5, y: 1.02, xanchor: 'center', yanchor: 'bottom', showarrow: false });
+    annotations.push(panelTitle(panel.title, axis, 'top'));
     layout[`xaxis${suffix}`] = { type: 'log', title: { text: 'epoch' } };
     layout[`yaxis${suffix}`] = panel.measure === 'boundaryOffset' ? { rangemode: 'tozero', title: { text: 'offset spread (input units)' } } : { range: [0, 1.02], title: { text: column === 0 ? 'spread of the fraction' : '' } };
   });

@@ -52,3 +52,11 @@ export function legendOnce(): (name: string) => boolean {
     return true;
   };
 }
+
+/** A subplot's bold title, above its panel ('top') or beside its row ('left'). */
+export function panelTitle(text: string, axis: number, side: 'top' | 'left'): Record<string, unknown> {
+  const suffix = axisSuffix(axis);
+  return side === 'top'
+    ? { text: `<b>${text}</b>`, xref: `x${suffix} domain`, yref: `y${suffix} domain`, x: 0.5, y: 1.02, xanchor: 'center', yanchor: 'bottom', showarrow: false }
+    : { text: `<b>${text}</b>`, xref: `x${suffix} domain`, yref: `y${suffix} domain`, x: -0.08, y: 0.5, xanchor: 'right', yanchor: 'middle', showarrow: false, textangle: -90 };
+}

@@ -7,7 +7,7 @@ import { maxMarginSvm } from '../train/maxMargin';
 import { Rng } from '../train/rng';
 import { seedCount, seedTraces, titleWithSeeds } from './bands';
 import { seedCurve } from './fractions';
-import { axisSuffix, comparesWeightings, curveLook, legendOnce, weightColor } from './style';
+import { axisSuffix, comparesWeightings, curveLook, legendOnce, panelTitle, weightColor } from './style';
 import type { PlotlyFigure } from './types';
 
 const BOX = 2.6; // half-width of the plotted square, in standardised units (the data reach about 2.3)
@@ -209,13 +209,6 @@ function scoreGrid(run: RunResult, shot: Snapshot, grid: number[]): number[][] {
   } finally {
     model.dispose();
   }
-}
-
-function panelTitle(text: string, axis: number, side: 'top' | 'left'): Record<string, unknown> {
-  const suffix = axisSuffix(axis);
-  return side === 'top'
-    ? { text: `<b>${text}</b>`, xref: `x${suffix} domain`, yref: `y${suffix} domain`, x: 0.5, y: 1.02, xanchor: 'center', yanchor: 'bottom', showarrow: false }
-    : { text: `<b>${text}</b>`, xref: `x${suffix} domain`, yref: `y${suffix} domain`, x: -0.08, y: 0.5, xanchor: 'right', yanchor: 'middle', showarrow: false, textangle: -90 };
 }
 
 function round(value: number): number {
