@@ -1,5 +1,5 @@
 import type { DataSpec } from '../experiments/types';
-import { Rng, streamSeed } from '../train/rng';
+import { type Rng, dataSubstream } from '../train/rng';
 import { CIFAR10_CLASSES, openCifar10 } from './cifar10';
 import { DataSpecError } from './errors';
 import type { ImageSplit } from './imageSplit';
@@ -39,8 +39,7 @@ export async function loadImageData(spec: ImageDataSpec, options: LoadImageDataO
   if (base === other) throw new DataSpecError(`classes names '${baseName}' twice; a figure needs two different classes [base, other].`);
   const outOfDomainClasses = dataset.classes.map((_, index) => index).filter((index) => index !== base && index !== other);
 
-  const dataSeed = streamSeed(options.seed, 'data');
-  const rng = (stream: number) => new Rng((dataSeed + Math.imul(stream + 1, 0x9e3779b9)) >>> 0);
+  const rng = (stream: number) => dataSubstream(options.seed, stream);
   const splits = spec.source === 'cifar10' ? openCifar10(options.dataDir) : openMnist(options.dataDir);
   const pairName = `${dataset.title} ${baseName}/${otherName}`;
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { DataSpec } from '../experiments/types';
-import { Rng, streamSeed } from '../train/rng';
+import { Rng, dataSubstream, streamSeed } from '../train/rng';
 import { sampleWithoutReplacement, subsampledCount } from './subsets';
 import type { ExampleSource } from './types';
 
@@ -67,9 +67,8 @@ export type ToyDataSpec = Extract<DataSpec, { source: 'toy-gaussian' }>;
 export function toyTrainingData(spec: ToyDataSpec, seed: number): { data: ToyData; full: ToyData } {
   const full = generateToyGaussian(spec.perClass, new Rng(streamSeed(seed, 'data')));
   if (spec.baseClassFraction === undefined || spec.baseClassFraction === 1) return { data: full, full };
-  // Its own stream (derived as the image loader derives its subset streams), so the points never depend on the fraction.
-  const rng = new Rng((streamSeed(seed, 'data') + Math.imul(SUBSAMPLE_STREAM + 1, 0x9e3779b9)) >>> 0);
-  return { data: subsampleBaseClass(full, spec.baseClassFraction, rng), full };
+  // Its own stream (the image loader's sub-sample stream too), so the points never depend on the fraction.
+  return { data: subsampleBaseClass(full, spec.baseClassFraction, dataSubstream(seed, SUBSAMPLE_STREAM)), full };
 }
 
 const SUBSAMPLE_STREAM = 1;

@@ -94,3 +94,11 @@ export class Rng {
 export function streamSeed(seed: number, stream: 'data' | 'train'): number {
   return (Math.imul(seed + 1, 0x9e3779b1) ^ (stream === 'data' ? 0x1234567 : 0x7654321)) >>> 0;
 }
+
+/**
+ * The n-th independent stream of a run's data draws (which subset, which sub-sample), so that no draw
+ * depends on how many numbers another one took.
+ */
+export function dataSubstream(seed: number, substream: number): Rng {
+  return new Rng((streamSeed(seed, 'data') + Math.imul(substream + 1, 0x9e3779b9)) >>> 0);
+}
