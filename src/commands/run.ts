@@ -8,6 +8,7 @@ import { runId } from '../experiments/runId';
 import { type RunFigureOptions, selectRuns, runFigure } from '../experiments/runFigure';
 import { terminalProgress } from '../experiments/terminalProgress';
 import type { RunConfig, RunResult } from '../experiments/types';
+import { seedCount } from '../plots/bands';
 import { REPO_ROOT } from '../paths';
 
 const HELP = `Usage: iwlab run <figure> [--scale smoke|quick|paper] [--seeds k] [--retrain] [--workers n]
@@ -127,8 +128,8 @@ export async function main(args: string[]): Promise<void> {
     }
     const count = (status: string) => result.runs.filter((run) => run.status === status).length;
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    const seedCount = new Set(result.runs.map((run) => run.config.seed)).size;
-    console.log(`${spec.id} at ${scale} scale (k = ${seedCount} seed${seedCount === 1 ? '' : 's'}): ${result.runs.length} runs, ${count('done')} done, ${count('failed')} failed, ${count('stopped')} stopped, in ${seconds} s (results in ${store.root})`);
+    const k = seedCount(result);
+    console.log(`${spec.id} at ${scale} scale (k = ${k} seed${k === 1 ? '' : 's'}): ${result.runs.length} runs, ${count('done')} done, ${count('failed')} failed, ${count('stopped')} stopped, in ${seconds} s (results in ${store.root})`);
     for (const run of result.runs.filter((r) => r.status !== 'done')) {
       console.log(`  ${run.runId}  ${runLabel(run.config)}: ${run.status}${run.error ? ` (${run.error})` : ''}; ${run.metrics.length} epochs kept`);
     }

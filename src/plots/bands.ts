@@ -3,7 +3,7 @@
  * 95% t-interval of that mean (src/experiments/stats.ts) when k > 1 and as a plain line when k = 1;
  * every title says which (seedsNote).
  */
-import type { FigureResult } from '../experiments/types';
+import type { FigureResult, RunResult } from '../experiments/types';
 
 /** A curve over seeds, as seedCurve (src/plots/fractions.ts) returns it. */
 export interface BandCurve {
@@ -30,9 +30,10 @@ export interface CurveStyle {
   hovertemplate?: string;
 }
 
-/** Seeds (k) in a result: the distinct seeds among its runs. */
-export function seedCount(result: FigureResult): number {
-  return new Set(result.runs.map((run) => run.config.seed)).size;
+/** Seeds (k) in a result or a set of its runs: the distinct seeds among the runs. */
+export function seedCount(source: FigureResult | readonly RunResult[]): number {
+  const runs = 'runs' in source ? source.runs : source;
+  return new Set(runs.map((run) => run.config.seed)).size;
 }
 
 /** What a figure's title says about its seeds: "k = 3 seeds, bands: 95% t-interval of the mean" or "k = 1 seed". */

@@ -1,9 +1,9 @@
 import { formatWeight } from '../experiments/expand';
 import { stableStringify } from '../experiments/runId';
 import type { FigureResult, LossSpec, ModelSpec } from '../experiments/types';
-import { seedCount, seedTraces, titleWithSeeds } from './bands';
-import { type MetricValue, seedCurve } from './fractions';
-import { axisSuffix, legendOnce, panelTitle, weightColor } from './style';
+import { seedCount, titleWithSeeds } from './bands';
+import { type MetricValue, weightTraces } from './fractions';
+import { axisSuffix, legendOnce, panelTitle } from './style';
 import type { PlotlyFigure } from './types';
 
 /** One dash per loss, in the order the figure's variants first use them. */
@@ -78,23 +78,11 @@ export function lossComparisonFigure(result: FigureResult, options: LossComparis
       const suffix = axisSuffix(axis);
       for (const variant of row.variants) {
         const series = losses.findIndex((loss) => sameSpec(loss, variant.loss ?? spec.loss));
-        for (const weight of weights) {
-          const runs = result.runs.filter((run) => run.config.variant === variant.id && run.config.classWeight === weight);
-          const curve = seedCurve(runs.map((run) => run.metrics), column.value);
+        const look = (weight: number) => {
           const name = `${formatWeight(weight)}, ${lossName(losses[series]!)}`;
-          data.push(
-            ...seedTraces(curve, {
-              xaxis: `x${suffix}`,
-              yaxis: `y${suffix}`,
-              color: weightColor(weight, weights),
-              name,
-              legendgroup: name,
-              showlegend: curve.epochs.length > 0 && isFirstInLegend(name),
-              dash: DASHES[series],
-              width: 2,
-            }),
-          );
-        }
+          return { name, legendgroup: name, dash: DASHES[series] };
+        };
+        data.push(...weightTraces(result, variant, weights, column.value, { suffix, isFirstInLegend, width: 2, look }));
       }
       annotations.push(panelTitle(`${modelName(row.model)}: ${column.title}`, axis, 'top'));
       if (column.reference !== undefined) {

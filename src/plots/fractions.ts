@@ -1,7 +1,7 @@
 import { meanInterval } from '../experiments/stats';
 import type { EpochMetrics, FigureResult, Variant } from '../experiments/types';
 import { seedCount, seedTraces, titleWithSeeds } from './bands';
-import { axisSuffix, comparesWeightings, curveLook, legendOnce, panelTitle, weightColor } from './style';
+import { type CurveLook, axisSuffix, comparesWeightings, curveLook, legendOnce, panelTitle, weightColor } from './style';
 import type { PlotlyFigure } from './types';
 
 export interface CurveOptions {
@@ -87,22 +87,22 @@ interface SeedCurve {
 /** What a curve plots from one metrics line; undefined or NaN where it has no value. */
 export type MetricValue = (line: EpochMetrics) => number | undefined;
 
-/** Mean and 95% interval over seeds of one value, epoch by epoch (epochs any seed reached). */
 /**
  * One seed-mean curve (with its 95% band when k > 1) per class weight of one variant, on the subplot
- * whose axes end in `suffix`; colours by weight, each legend name shown once per figure.
+ * whose axes end in `suffix`; colours by weight, each legend name shown once per figure. Names and
+ * dashes come from curveLook unless `look` gives them (the loss comparison names the loss too).
  */
 export function weightTraces(
   result: FigureResult,
   variant: Variant,
   weights: readonly number[],
   value: MetricValue,
-  panel: { suffix: string; isFirstInLegend: (name: string) => boolean; width?: number },
+  panel: { suffix: string; isFirstInLegend: (name: string) => boolean; width?: number; look?: (weight: number) => CurveLook },
 ): Record<string, unknown>[] {
   return weights.flatMap((weight) => {
     const runs = result.runs.filter((run) => run.config.variant === variant.id && run.config.classWeight === weight);
     const curve = seedCurve(runs.map((run) => run.metrics), value);
-    const look = curveLook(variant, weight, comparesWeightings(result.spec.variants));
+    const look = panel.look?.(weight) ?? curveLook(variant, weight, comparesWeightings(result.spec.variants));
     return seedTraces(curve, {
       xaxis: `x${panel.suffix}`,
       yaxis: `y${panel.suffix}`,
@@ -114,6 +114,7 @@ export function weightTraces(
   });
 }
 
+/** Mean and 95% interval over seeds of one value, epoch by epoch (epochs any seed reached). */
 export function seedCurve(runs: EpochMetrics[][], value: MetricValue): SeedCurve {
   const byEpoch = new Map<number, number[]>();
   for (const metrics of runs) {

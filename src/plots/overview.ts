@@ -71,8 +71,7 @@ export function spreadCurves(results: readonly FigureResult[]): SpreadCurve[] {
           const values = means.map((mean) => mean.get(epoch)!);
           return Math.max(...values) - Math.min(...values);
         });
-        const seeds = new Set(runs.map((run) => run.config.seed)).size;
-        curves.push({ figure: result.spec.id, variant: variant.id, variantLabel: variant.label, measure, seeds, weights: means.length, epochs, spread });
+        curves.push({ figure: result.spec.id, variant: variant.id, variantLabel: variant.label, measure, seeds: seedCount(runs), weights: means.length, epochs, spread });
       }
     }
   }

@@ -2,6 +2,7 @@ import { DataFrame } from 'danfojs-node';
 import { formatWeight } from '../experiments/expand';
 import { meanInterval } from '../experiments/stats';
 import type { EpochMetrics, FigureResult } from '../experiments/types';
+import { seedCount } from './bands';
 import { kernelDisplayWriter } from './display';
 
 /**
@@ -21,7 +22,7 @@ export function metricTable(result: FigureResult, metric: keyof EpochMetrics, ep
     const means = weights.map((weight) =>
       chosen.map((epoch) => meanInterval(runs.filter((run) => run.config.classWeight === weight).map((run) => valueAt(run.metrics, epoch, metric))).mean),
     );
-    const seeds = weights.map((weight) => new Set(runs.filter((run) => run.config.classWeight === weight).map((run) => run.config.seed)).size);
+    const seeds = weights.map((weight) => seedCount(runs.filter((run) => run.config.classWeight === weight)));
     weights.forEach((weight, i) => rows.push(row(variant.id, formatWeight(weight), seeds[i]!, chosen, means[i]!)));
     const spread = chosen.map((_, j) => {
       const column = means.map((values) => values[j]!).filter(Number.isFinite);
