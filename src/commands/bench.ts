@@ -19,7 +19,7 @@ import { buildMlp } from '../models/mlp';
 import { buildResnet } from '../models/resnet';
 import type { Model } from '../models/types';
 import { REPO_ROOT } from '../paths';
-import { Rng } from '../train/rng';
+import { Rng } from '../rng';
 import { trainStep } from '../train/step';
 
 const HELP = `Usage: iwlab bench [--models cnn,resnet,resnet-nobn,mlp] [--steps 20] [--warmup 3] [--batch 16]

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../cli';
+import { figurePlots } from '../draw';
 import { initEngine } from '../engine/index';
 import { formatWeight, parseScale, parseSeeds } from '../experiments/expand';
 import { getFigure } from '../experiments/figures';
@@ -9,7 +10,6 @@ import { runFigure } from '../experiments/runFigure';
 import { terminalProgress } from '../experiments/terminalProgress';
 import { standaloneHtml } from '../plots/html';
 import { seedCount, seedsNote } from '../plots/bands';
-import { figurePlots } from '../plots/index';
 import { REPO_ROOT } from '../paths';
 
 const HELP = `Usage: iwlab figure <figure-id> [--scale smoke|quick|paper] [--seeds k] [--out file.html] [--retrain] [--workers n]

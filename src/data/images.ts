@@ -1,5 +1,5 @@
-import type { DataSpec } from '../experiments/types';
-import { type Rng, dataSubstream } from '../train/rng';
+import type { DataSpec, ExampleSource, FigureData } from './types';
+import { type Rng, dataSubstream } from '../rng';
 import { CIFAR10_CLASSES, openCifar10 } from './cifar10';
 import { DataSpecError } from './errors';
 import type { ImageSplit } from './imageSplit';
@@ -7,7 +7,6 @@ import { imageSource } from './imageSource';
 import { MNIST_CLASSES, openMnist } from './mnist';
 import { resizeBilinear } from './resizeBilinear';
 import { classIndices, mergeSorted, sampleWithoutReplacement, subsampledCount } from './subsets';
-import type { ExampleSource, FigureData } from './types';
 
 /**
  * The image figures' data: a class pair from CIFAR-10 or MNIST as the training set (label 1 = the

@@ -1,8 +1,7 @@
-import type { DataSpec } from '../experiments/types';
+import type { DataSpec, FigureData } from './types';
 import { DEFAULT_DATA_DIR } from './dataDir';
 import { loadImageData } from './images';
 import { toyClassMeans, toySource, toyTrainingData } from './toyGaussian';
-import type { FigureData } from './types';
 
 export interface LoadDataOptions {
   /** Where datasets live; default <repo>/data. */

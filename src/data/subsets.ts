@@ -1,4 +1,4 @@
-import type { Rng } from '../train/rng';
+import type { Rng } from '../rng';
 
 /**
  * Seeded subsets of a labelled split: which images of which classes a run sees. Everything works

@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import type { DataSpec } from '../experiments/types';
-import { Rng, dataSubstream, streamSeed } from '../train/rng';
+import { Rng, dataSubstream, streamSeed } from '../rng';
 import { sampleWithoutReplacement, subsampledCount } from './subsets';
-import type { ExampleSource } from './types';
+import type { ExampleSource, ToyDataSpec } from './types';
 
 /**
  * Xu, Ye & Ruan's linearly separable 2-D data ("lin_sep"), which is Byrd & Lipton's "second class
@@ -56,8 +55,6 @@ export function generateToyGaussian(perClass: number, rng: Rng): ToyData {
   labels.fill(1, 0, perClass);
   return { points, labels, mean, std };
 }
-
-export type ToyDataSpec = Extract<DataSpec, { source: 'toy-gaussian' }>;
 
 /**
  * What a toy run trains on: Xu et al.'s points from the run's seed and, for a sub-sampling run

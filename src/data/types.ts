@@ -1,5 +1,30 @@
 import type * as tf from '@tensorflow/tfjs';
 
+/** Where the training and test examples come from. */
+export type DataSpec =
+  | {
+      source: 'toy-gaussian';
+      /** Points per class (Xu et al.: 512). */
+      perClass: number;
+      /** Keep this fraction of the base class (sub-sampling figure); 1 = keep all. */
+      baseClassFraction?: number;
+    }
+  | {
+      source: 'cifar10' | 'mnist';
+      /** [base class, other class] by name ('dog', 'cat') or digit ('0', '1'); the base class is label 1. */
+      classes: readonly [string, string];
+      /** Training images per class; undefined = all (5000 for CIFAR-10). */
+      perClass?: number;
+      /** Test images per class in the in-domain set, and in total out of domain; undefined = all. */
+      testPerClass?: number;
+      outOfDomainCount?: number;
+      /** Keep this fraction of the base class (sub-sampling figure); 1 = keep all. */
+      baseClassFraction?: number;
+    };
+
+/** The toy figures' data spec. */
+export type ToyDataSpec = Extract<DataSpec, { source: 'toy-gaussian' }>;
+
 /**
  * A labelled binary dataset as the trainer sees it. Label 1 is the base class, whose weight the
  * figures vary and whose predicted fraction they plot (dog for CIFAR-10, digit 0 for MNIST,

@@ -122,6 +122,11 @@ function realiseWeight(spec: FigureSpec, variant: Variant, data: DataSpec, class
   return { data: { ...data, baseClassFraction: classWeight }, weighting: variant.weighting };
 }
 
+/** True for a figure that realises its weights both by the loss and by sub-sampling: its legends must say which. */
+export function comparesWeightings(variants: readonly Variant[]): boolean {
+  return variants.some((v) => v.weighting !== undefined);
+}
+
 function withWidth(model: ModelSpec, width: number | undefined): ModelSpec {
   if (width === undefined || (model.kind !== 'cnn' && model.kind !== 'resnet')) return model;
   return { ...model, width };

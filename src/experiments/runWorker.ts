@@ -6,14 +6,16 @@
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { FigureData } from '../data/types';
-import type { Checkpoint, TrainHooks } from '../train/trainer';
+import type { Checkpoint } from '../train/trainer';
 import { runLabel } from './expand';
 import { ResultStore, type StoredRun, contiguousEpochs } from './resultStore';
 import { runId, stableStringify } from './runId';
+import { type RunTrainHooks, epochMetrics, runResult } from './trainRun';
+import type { TrainEpochMetrics, TrainResult } from '../train/types';
 import type { DataSpec, EpochMetrics, ProgressListener, RunConfig, RunResult, RunStatus } from './types';
 
-/** The trainer's signature; tests of the store logic may pass a small deterministic one. */
-export type TrainFunction = (config: RunConfig, data: FigureData, hooks: TrainHooks) => Promise<RunResult>;
+/** Trains a run (default trainRun: the real trainer); tests of the store logic may pass a small deterministic one. */
+export type TrainFunction = (config: RunConfig, data: FigureData, hooks: RunTrainHooks) => Promise<TrainResult>;
 export type LoadDataFunction = (spec: DataSpec, options: { dataDir?: string; seed: number }) => Promise<FigureData>;
 
 /** Settings that travel to a worker thread as plain data. */
@@ -58,7 +60,7 @@ export async function executeRun(config: RunConfig, options: ExecuteRunOptions):
     const startEpoch = resumeFrom?.checkpoint.epoch ?? 0;
     options.onProgress?.({ type: 'runStart', runId: id, label: runLabel(config), epochs: config.epochs, startEpoch });
 
-    const train = options.train ?? (await import('../train/trainer')).train;
+    const train = options.train ?? (await import('./trainRun')).trainRun;
     const loadData = options.loadData ?? (await import('../data/index')).loadFigureData;
     const data = await cachedData(loadData, config.data, { seed: config.seed, ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }) });
 
@@ -75,11 +77,12 @@ export async function executeRun(config: RunConfig, options: ExecuteRunOptions):
       written = pending.epoch;
       lastWrite = performance.now();
     };
-    let trained: RunResult | undefined;
+    let trained: TrainResult | undefined;
     let trainError: unknown;
     try {
       trained = await train(config, data, {
-        onEpoch: (line: EpochMetrics) => {
+        onEpoch: (trainerLine: TrainEpochMetrics) => {
+          const line = epochMetrics(config, trainerLine);
           metrics.append(line);
           options.onProgress?.({ type: 'epochEnd', runId: id, epoch: line.epoch, epochs: config.epochs, metrics: line });
         },
@@ -103,7 +106,7 @@ export async function executeRun(config: RunConfig, options: ExecuteRunOptions):
       metrics.close();
     }
     if (trainError !== undefined || trained === undefined) throw trainError;
-    const result: RunResult = { ...trained, runId: id };
+    const result = runResult(id, config, trained);
     if (result.status === 'done' || result.status === 'failed') {
       run.writeMarker({ status: result.status, epochs: result.metrics.length, ...(result.error === undefined ? {} : { error: result.error }), finishedAt: new Date().toISOString() });
     }
@@ -139,7 +142,7 @@ export function unfinishedResult(run: StoredRun, config: RunConfig, status: RunS
  * checkpoint are dropped (they will be trained again); a store whose metrics do not cover the
  * checkpoint (lost by a machine crash) starts over.
  */
-function prepareResume(run: StoredRun): TrainHooks['resumeFrom'] {
+function prepareResume(run: StoredRun): RunTrainHooks['resumeFrom'] {
   const lines = run.readMetrics();
   const checkpoint = run.readCheckpoint();
   if (checkpoint && checkpoint.epoch > 0 && contiguousEpochs(lines) >= checkpoint.epoch) {

@@ -3,79 +3,18 @@
  * (RunConfig: plain JSON, hashed into the run id), and what a run reports (EpochMetrics).
  */
 
+import type { DataSpec } from '../data/types';
+import type { ModelSpec } from '../models/types';
+import type { Evaluation, LossSpec, OptimizerSpec, Snapshot, TrainEpochMetrics, TrainStatus } from '../train/types';
+
+// The layers own these; they are re-exported here because the registry speaks in them and code
+// above the layers (commands, notebooks, plots) imports the vocabulary from this one file.
+export type { DataSpec, ToyDataSpec } from '../data/types';
+export type { ModelSpec } from '../models/types';
+export type { Evaluation, EpochEvaluation, LossSpec, OptimizerSpec, Reduction, Snapshot, TrainEpochMetrics, TrainStatus } from '../train/types';
+
 export type ScaleName = 'smoke' | 'quick' | 'paper';
 export const SCALES: readonly ScaleName[] = ['smoke', 'quick', 'paper'];
-
-/** Where the training and test examples come from. */
-export type DataSpec =
-  | {
-      source: 'toy-gaussian';
-      /** Points per class (Xu et al.: 512). */
-      perClass: number;
-      /** Keep this fraction of the base class (sub-sampling figure); 1 = keep all. */
-      baseClassFraction?: number;
-    }
-  | {
-      source: 'cifar10' | 'mnist';
-      /** [base class, other class] by name ('dog', 'cat') or digit ('0', '1'); the base class is label 1. */
-      classes: readonly [string, string];
-      /** Training images per class; undefined = all (5000 for CIFAR-10). */
-      perClass?: number;
-      /** Test images per class in the in-domain set, and in total out of domain; undefined = all. */
-      testPerClass?: number;
-      outOfDomainCount?: number;
-      /** Keep this fraction of the base class (sub-sampling figure); 1 = keep all. */
-      baseClassFraction?: number;
-    };
-
-/** A model as the builders in src/models take it. */
-export type ModelSpec =
-  | { kind: 'linear'; inputSize: number }
-  | { kind: 'mlp'; inputSize: number; hidden: number }
-  | {
-      kind: 'cnn';
-      inChannels: number;
-      /** Multiplies every conv and dense width (1 = the papers' 64/128, 512/128). */
-      width: number;
-      /** Dropout rate after each hidden dense layer; 0 = none. */
-      dropout: number;
-    }
-  | { kind: 'resnet'; inChannels: number; width: number; batchNorm: boolean };
-
-/**
- * How a batch's weighted losses become one number: 'weights' divides sum(w_i * loss_i) by sum(w_i)
- * (PyTorch's CrossEntropyLoss(weight=...), NYU's choice); 'count' divides by the batch size.
- */
-export type Reduction = 'weights' | 'count';
-
-export type LossSpec =
-  | { kind: 'cross-entropy'; reduction: Reduction }
-  /** Xu et al.'s exponential loss exp(-margin), margin = (logit_1 - logit_0) * (2y - 1). */
-  | { kind: 'exponential'; reduction: Reduction }
-  /**
-   * Wang, Chatterji, Haque & Hashimoto (ICLR 2022), l_{alpha,beta}(v) of the margin v: (v - (beta - 1))^-alpha
-   * for v > beta, their scaled logistic softplus(-(v - (beta - 1)))/log(1 + 1/e) below (src/train/losses.ts).
-   */
-  | {
-      kind: 'polynomial';
-      /** Tail exponent, > 0: the loss decays like v^-alpha (their binary CIFAR-10 config: 2). */
-      alpha: number;
-      /** Where the tail starts, any finite margin (their code: 1). */
-      beta: number;
-      reduction: Reduction;
-    };
-
-export interface OptimizerSpec {
-  kind: 'sgd';
-  learningRate: number;
-  /** Examples per step; 0 means the whole training set (full-batch gradient descent). */
-  batchSize: number;
-  /** L2 as weight decay: gradient += weightDecay * parameter (PyTorch SGD weight_decay). */
-  weightDecay: number;
-}
-
-/** What is measured after each epoch ('boundary' and 'max-margin' at log-spaced epochs: about twenty a decade). */
-export type Evaluation = 'fractions' | 'boundary' | 'max-margin';
 
 /** A named set of overrides: one curve family of a figure (e.g. 'mlp', 'l2=1e-3', 'no-bn'). */
 export interface Variant {
@@ -152,39 +91,17 @@ export interface RunConfig {
   snapshotEpochs: readonly number[];
 }
 
-/** One line of metrics.jsonl. */
-export interface EpochMetrics {
-  epoch: number;
+/**
+ * One line of metrics.jsonl: the trainer's line labelled with its run's weight, seed and variant
+ * (src/experiments/trainRun.ts writes them in this order, the store's format since the start).
+ */
+export interface EpochMetrics extends TrainEpochMetrics {
   classWeight: number;
   seed: number;
   variant: string;
-  /** Mean weighted training loss over the epoch's steps. */
-  trainLoss: number;
-  /** Unweighted training accuracy at the end of the epoch; like every evaluation, only at log-spaced epochs and the last. */
-  trainAccuracy?: number;
-  /** Fraction of test examples predicted as the base class ('fractions' evaluation). */
-  inDomainFraction?: number;
-  outOfDomainFraction?: number;
-  /** Decision boundary where it crosses the line between the class means ('boundary' evaluation). */
-  boundaryAngle?: number;
-  boundaryOffset?: number;
-  /** Degrees between the last layer's direction and the hard-margin SVM's on its features ('max-margin'). */
-  maxMarginAngle?: number;
-  /** Smallest signed distance of a training example from the model's boundary, in feature space. */
-  modelMargin?: number;
-  /** The SVM's margin on the same features: the largest modelMargin any boundary could reach. */
-  svmMargin?: number;
-  /** Seconds since the run started, summed over resumed sessions. */
-  wallTime: number;
 }
 
-/** Model parameters kept at a snapshot epoch (small models only), for drawing boundaries. */
-export interface Snapshot {
-  epoch: number;
-  params: { shape: number[]; values: number[] }[];
-}
-
-export type RunStatus = 'done' | 'failed' | 'stopped';
+export type RunStatus = TrainStatus;
 
 export interface RunResult {
   runId: string;

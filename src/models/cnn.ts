@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import type { ModelSpec } from '../experiments/types';
-import type { Rng } from '../train/rng';
+import type { ForwardOptions, Model, ModelSpec } from './types';
+import type { Rng } from '../rng';
 import { MissingDropoutSeedError, seededDropout } from './dropout';
 import { convFilter, denseLayer } from './init';
-import type { ForwardOptions, Model } from './types';
 
 export type CnnSpec = Extract<ModelSpec, { kind: 'cnn' }>;
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '../train/rng';
+import { Rng } from '../rng';
 
 export class MissingDropoutSeedError extends Error {
   override name = 'MissingDropoutSeedError';

@@ -1,9 +1,8 @@
-import type { ModelSpec } from '../experiments/types';
-import type { Rng } from '../train/rng';
+import type { Model, ModelSpec } from './types';
+import type { Rng } from '../rng';
 import { buildCnn } from './cnn';
 import { buildLinear, buildMlp } from './mlp';
 import { buildResnet } from './resnet';
-import type { Model } from './types';
 
 /** Builds any model of the registry; the switch is exhaustive over ModelSpec['kind']. */
 export function buildModel(spec: ModelSpec, rng: Rng): Model {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../train/rng';
+import type { Rng } from '../rng';
 
 /**
  * PyTorch's default initialisation (what the NYU runs used): conv and linear weights are

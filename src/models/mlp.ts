@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import type { ModelSpec } from '../experiments/types';
-import type { Rng } from '../train/rng';
+import type { Model, ModelSpec } from './types';
+import type { Rng } from '../rng';
 import { denseLayer } from './init';
-import type { Model } from './types';
 
 /** Logistic regression with a 2-way softmax head: logits = x W + b. inputs: [batch, inputSize]. */
 export function buildLinear(spec: Extract<ModelSpec, { kind: 'linear' }>, rng: Rng): Model {

@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import type { ModelSpec } from '../experiments/types';
-import type { Rng } from '../train/rng';
+import type { Model, ModelSpec } from './types';
+import type { Rng } from '../rng';
 import { BatchNorm } from './batchNorm';
 import { checkImageInput, scaledWidth } from './cnn';
 import { convFilter, denseLayer } from './init';
-import type { Model } from './types';
 
 export type ResnetSpec = Extract<ModelSpec, { kind: 'resnet' }>;
 

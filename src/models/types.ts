@@ -1,5 +1,19 @@
 import type * as tf from '@tensorflow/tfjs';
 
+/** A model as the builders in src/models take it. */
+export type ModelSpec =
+  | { kind: 'linear'; inputSize: number }
+  | { kind: 'mlp'; inputSize: number; hidden: number }
+  | {
+      kind: 'cnn';
+      inChannels: number;
+      /** Multiplies every conv and dense width (1 = the papers' 64/128, 512/128). */
+      width: number;
+      /** Dropout rate after each hidden dense layer; 0 = none. */
+      dropout: number;
+    }
+  | { kind: 'resnet'; inChannels: number; width: number; batchNorm: boolean };
+
 /** Whether a forward pass trains (dropout on, batch norm on batch statistics) or evaluates. */
 export interface ForwardOptions {
   training: boolean;

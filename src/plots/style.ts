@@ -38,10 +38,8 @@ export function curveLook(variant: Variant, weight: number, prefixed: boolean): 
   return { name: prefixed ? `weight ${formatWeight(weight)}` : formatWeight(weight), legendgroup: String(weight) };
 }
 
-/** True for a figure that realises its weights both by the loss and by sub-sampling: its legends must say which. */
-export function comparesWeightings(variants: readonly Variant[]): boolean {
-  return variants.some((v) => v.weighting !== undefined);
-}
+// Defined beside the weighting it asks about; the legends and the toy limits both ask it.
+export { comparesWeightings } from '../experiments/expand';
 
 /** Shows each legend entry once: true the first time a name is asked about. */
 export function legendOnce(): (name: string) => boolean {

@@ -1,45 +1,35 @@
-import * as tf from '@tensorflow/tfjs';
-import { toyClassMeans, toyTrainingData, type ToyDataSpec } from '../data/toyGaussian';
-import type { FigureResult, RunResult, Snapshot } from '../experiments/types';
-import { buildModel } from '../models/index';
-import { score } from '../train/evaluate';
-import { maxMarginSvm } from '../train/maxMargin';
-import { Rng } from '../train/rng';
+import { type MaxMarginLimits, type PlanePoints, type ToyBoundaries, boundaryRuns } from '../experiments/toyGeometry';
+import type { FigureResult } from '../experiments/types';
 import { seedCount, seedTraces, titleWithSeeds } from './bands';
 import { seedCurve } from './fractions';
-import { axisSuffix, comparesWeightings, curveLook, legendOnce, panelTitle, weightColor } from './style';
+import { axisSuffix, curveLook, legendOnce, panelTitle, weightColor } from './style';
 import type { PlotlyFigure } from './types';
-
-const BOX = 2.6; // half-width of the plotted square, in standardised units (the data reach about 2.3)
-const GRID = 61; // points per side where the boundary is evaluated: smooth lines, small pages
 
 /**
  * Decision boundaries of the toy figure: one row per variant, one column per snapshot epoch; each
  * panel shows the training data and one f = 0 contour per class weight (seed 0). A sub-sampling row
- * draws its boundaries dashed, over the points its smallest fraction kept.
+ * draws its boundaries dashed, over the points its smallest fraction kept. The score grids and points
+ * come from toyBoundaries(result) (src/experiments/toyGeometry.ts).
  */
-export function toyBoundaryFigure(result: FigureResult): PlotlyFigure {
-  const runs = result.runs.filter((run) => run.config.seed === 0 && run.snapshots.length > 0);
+export function toyBoundaryFigure(result: FigureResult, boundaries: ToyBoundaries): PlotlyFigure {
+  const runs = boundaryRuns(result);
   const variants = result.spec.variants.filter((v) => runs.some((run) => run.config.variant === v.id));
   const epochs = [...new Set(runs.flatMap((run) => run.snapshots.map((s) => s.epoch)))].sort((a, b) => a - b);
   const weights = [...new Set(runs.map((run) => run.config.classWeight))].sort((a, b) => a - b);
   const data: Record<string, unknown>[] = [];
   const annotations: Record<string, unknown>[] = [];
-  const grid = Array.from({ length: GRID }, (_, i) => -BOX + (2 * BOX * i) / (GRID - 1));
+  const { grid, box } = boundaries;
   const isFirstInLegend = legendOnce();
 
   variants.forEach((variant, row) => {
-    // The row's training points: the smallest set any of its runs trained on (all alike unless sub-sampled).
-    const shown = runs
-      .filter((run) => run.config.variant === variant.id)
-      .sort((a, b) => (a.config.data.baseClassFraction ?? 1) - (b.config.data.baseClassFraction ?? 1))[0];
+    const shown = boundaries.points[variant.id];
     epochs.forEach((epoch, column) => {
       const axis = row * epochs.length + column + 1;
       const axes = { xaxis: `x${axisSuffix(axis)}`, yaxis: `y${axisSuffix(axis)}` };
       if (shown) data.push(...dataTraces(shown, axes, axis === 1));
       for (const run of runs.filter((r) => r.config.variant === variant.id)) {
-        const shot = run.snapshots.find((s) => s.epoch === epoch);
-        if (!shot) continue;
+        const scores = boundaries.scores[run.runId]?.[epoch];
+        if (!scores) continue;
         const color = weightColor(run.config.classWeight, weights);
         const look = curveLook(variant, run.config.classWeight, true);
         data.push({
@@ -47,7 +37,7 @@ export function toyBoundaryFigure(result: FigureResult): PlotlyFigure {
           ...axes,
           x: grid,
           y: grid,
-          z: scoreGrid(run, shot, grid),
+          z: scores,
           contours: { start: 0, end: 0, size: 1, coloring: 'lines' },
           colorscale: [[0, color], [1, color]],
           line: { width: 2, ...(look.dash === undefined ? {} : { dash: look.dash }) },
@@ -74,8 +64,8 @@ export function toyBoundaryFigure(result: FigureResult): PlotlyFigure {
   };
   for (let axis = 1; axis <= variants.length * epochs.length; axis++) {
     const suffix = axisSuffix(axis);
-    layout[`xaxis${suffix}`] = { range: [-BOX, BOX], showticklabels: false, zeroline: false };
-    layout[`yaxis${suffix}`] = { range: [-BOX, BOX], showticklabels: false, zeroline: false, scaleanchor: `x${suffix}` };
+    layout[`xaxis${suffix}`] = { range: [-box, box], showticklabels: false, zeroline: false };
+    layout[`yaxis${suffix}`] = { range: [-box, box], showticklabels: false, zeroline: false, scaleanchor: `x${suffix}` };
   }
   return { data, layout, config: { responsive: true } };
 }
@@ -83,9 +73,9 @@ export function toyBoundaryFigure(result: FigureResult): PlotlyFigure {
 export interface TrajectoryOptions {
   /**
    * Dotted lines at the offset each linear run converges to: the max-margin separator of its own training
-   * points (mean over seeds). Default: on for figures that compare weighting with sub-sampling.
+   * points (mean over seeds), by run id: maxMarginLimits(result) (src/experiments/toyGeometry.ts). Absent: none.
    */
-  limits?: boolean;
+  limits?: MaxMarginLimits;
 }
 
 /**
@@ -99,7 +89,7 @@ export function toyTrajectoryFigure(result: FigureResult, options: TrajectoryOpt
   const data: Record<string, unknown>[] = [];
   const annotations: Record<string, unknown>[] = [];
   const isFirstInLegend = legendOnce();
-  const limits = options.limits ?? comparesWeightings(result.spec.variants);
+  const limits = options.limits ?? {};
   const metrics = [
     { key: 'boundaryOffset', label: 'offset (towards base class)' },
     { key: 'boundaryAngle', label: 'angle (degrees)' },
@@ -122,8 +112,8 @@ export function toyTrajectoryFigure(result: FigureResult, options: TrajectoryOpt
             width: 2,
           }),
         );
-        if (limits && metric.key === 'boundaryOffset' && curve.epochs.length > 0 && runs.every((run) => run.config.model.kind === 'linear')) {
-          const limit = runs.reduce((sum, run) => sum + maxMarginOffset(run.config.data as ToyDataSpec, run.config.seed), 0) / runs.length;
+        if (metric.key === 'boundaryOffset' && curve.epochs.length > 0 && runs.every((run) => limits[run.runId] !== undefined)) {
+          const limit = runs.reduce((sum, run) => sum + limits[run.runId]!, 0) / runs.length;
           data.push({
             type: 'scatter',
             mode: 'lines',
@@ -159,36 +149,16 @@ export function toyTrajectoryFigure(result: FigureResult, options: TrajectoryOpt
   return { data, layout, config: { responsive: true } };
 }
 
-/**
- * Where the hard-margin SVM of a toy run's training points crosses the axis between the full set's class
- * means, as a signed offset from their midpoint (positive towards the base class): the offset a linear
- * model's boundary converges to under gradient descent (Soudry et al. 2018; Xu et al. 2021), measured as
- * the trainer's 'boundary' evaluation measures the model's. 0 for the full set (it is point-symmetric).
- */
-export function maxMarginOffset(spec: ToyDataSpec, seed: number): number {
-  const { data, full } = toyTrainingData(spec, seed);
-  const svm = maxMarginSvm(data.points, data.labels, 2);
-  const [base, other] = toyClassMeans(full);
-  const mid = [(base[0] + other[0]) / 2, (base[1] + other[1]) / 2] as const;
-  const length = Math.hypot(base[0] - mid[0], base[1] - mid[1]);
-  const unit = [(base[0] - mid[0]) / length, (base[1] - mid[1]) / length] as const;
-  const [d0, d1] = [svm.direction[0]!, svm.direction[1]!];
-  // direction . (mid + s * unit) + bias = 0
-  return -(d0 * mid[0] + d1 * mid[1] + svm.bias) / (d0 * unit[0] + d1 * unit[1]);
-}
-
-/** The run's training data (regenerated from its seed, exactly as trained), as two scatter traces. */
-function dataTraces(run: RunResult, axes: { xaxis: string; yaxis: string }, showlegend: boolean): Record<string, unknown>[] {
-  if (run.config.data.source !== 'toy-gaussian') return [];
-  const toy = toyTrainingData(run.config.data, run.config.seed).data;
+/** A row's training points as two scatter traces. */
+function dataTraces(points: { base: PlanePoints; other: PlanePoints }, axes: { xaxis: string; yaxis: string }, showlegend: boolean): Record<string, unknown>[] {
   return [1, 0].map((label) => {
-    const indices = [...toy.labels.keys()].filter((i) => toy.labels[i] === label);
+    const { x, y } = label === 1 ? points.base : points.other;
     return {
       type: 'scatter',
       mode: 'markers',
       ...axes,
-      x: indices.map((i) => round(toy.points[2 * i]!)),
-      y: indices.map((i) => round(toy.points[2 * i + 1]!)),
+      x,
+      y,
       marker: { size: 3, color: label === 1 ? 'rgba(214,39,40,0.25)' : 'rgba(31,119,180,0.25)' },
       name: label === 1 ? 'base class (+1)' : 'other class (-1)',
       legendgroup: `class${label}`,
@@ -196,21 +166,4 @@ function dataTraces(run: RunResult, axes: { xaxis: string; yaxis: string }, show
       hoverinfo: 'skip',
     };
   });
-}
-
-/** f = logit_1 - logit_0 on the plotting grid, from the snapshot's parameters: z[row = y][column = x]. */
-function scoreGrid(run: RunResult, shot: Snapshot, grid: number[]): number[][] {
-  const model = buildModel(run.config.model, new Rng(0));
-  try {
-    model.params.forEach((param, i) => tf.tidy(() => param.assign(tf.tensor(shot.params[i]!.values, shot.params[i]!.shape))));
-    const points = grid.flatMap((y) => grid.map((x) => [x, y] as [number, number]));
-    const values = score(model, points);
-    return grid.map((_, row) => Array.from(values.subarray(row * grid.length, (row + 1) * grid.length), round));
-  } finally {
-    model.dispose();
-  }
-}
-
-function round(value: number): number {
-  return Math.round(value * 1e4) / 1e4;
 }

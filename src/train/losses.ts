@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { LossSpec } from '../experiments/types';
+import type { LossSpec } from './types';
 
 /** log(1 + e^-1): scales Wang et al.'s softplus piece so both pieces equal 1 where they meet. */
 const POLY_SCALE = Math.log1p(Math.exp(-1));

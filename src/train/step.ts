@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { LossSpec, OptimizerSpec } from '../experiments/types';
+import type { LossSpec, OptimizerSpec } from './types';
 import type { Model } from '../models/types';
 import { weightedLoss } from './losses';
 

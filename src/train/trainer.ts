@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import type { FigureData } from '../data/types';
-import type { EpochMetrics, RunConfig, RunResult, Snapshot } from '../experiments/types';
 import { buildModel } from '../models/index';
 import type { Model } from '../models/types';
 import { accuracy, baseClassFraction, boundaryCrossing, classMeans, implicitBias, isLogSpacedEpoch, predictLabels } from './evaluate';
-import { Rng, streamSeed, type RngState } from './rng';
+import { Rng, streamSeed, type RngState } from '../rng';
 import { trainStep } from './step';
+import type { EpochEvaluation, Snapshot, TrainConfig, TrainEpochMetrics, TrainResult } from './types';
 
 export interface SavedTensor {
   shape: number[];
@@ -26,11 +26,11 @@ export interface Checkpoint {
 
 export interface TrainHooks {
   /** After each epoch's evaluation; awaited, so a store can append and flush the line first. */
-  onEpoch?(metrics: EpochMetrics): void | Promise<void>;
+  onEpoch?(metrics: TrainEpochMetrics): void | Promise<void>;
   /** After onEpoch; awaited. */
   onCheckpoint?(checkpoint: Checkpoint): void | Promise<void>;
   /** Continue from here: epochs 1..checkpoint.epoch are done and their metrics given. */
-  resumeFrom?: { checkpoint: Checkpoint; metrics: EpochMetrics[] };
+  resumeFrom?: { checkpoint: Checkpoint; metrics: TrainEpochMetrics[] };
   /** Checked between steps; an aborted run returns status 'stopped' with the epochs it finished. */
   signal?: AbortSignal;
 }
@@ -54,10 +54,10 @@ export class DivergenceError extends Error {
  * the weighted loss, evaluate, report the metrics line, snapshot and checkpoint. Divergence ends the
  * run with status 'failed' and keeps every finished epoch.
  */
-export async function train(config: RunConfig, data: FigureData, hooks: TrainHooks = {}): Promise<RunResult> {
+export async function train(config: TrainConfig, data: FigureData, hooks: TrainHooks = {}): Promise<TrainResult> {
   const rng = new Rng(streamSeed(config.seed, 'train'));
   const model = buildModel(config.model, rng); // initialisation draws from rng first, resumed or not
-  const metrics: EpochMetrics[] = [];
+  const metrics: TrainEpochMetrics[] = [];
   const snapshots: Snapshot[] = [];
   let startEpoch = 0;
   let wallTimeBefore = 0;
@@ -71,13 +71,12 @@ export async function train(config: RunConfig, data: FigureData, hooks: TrainHoo
   } else if (config.snapshotEpochs.includes(0)) {
     snapshots.push(snapshot(model, 0));
   }
-  const result = (status: RunResult['status'], error?: string): RunResult => {
+  const result = (status: TrainResult['status'], error?: string): TrainResult => {
     model.dispose();
-    return { runId: '', config, status, metrics, snapshots, ...(error === undefined ? {} : { error }) };
+    return { status, metrics, snapshots, ...(error === undefined ? {} : { error }) };
   };
 
   const { train: trainSet } = data;
-  const classWeights = lossClassWeights(config);
   const batchSize = config.optimizer.batchSize === 0 ? trainSet.count : Math.min(config.optimizer.batchSize, trainSet.count);
   const stepsPerEpoch = Math.floor(trainSet.count / batchSize); // drop the last partial batch, as NYU
   const means = config.evaluations.includes('boundary') ? (data.classMeans ?? classMeans(trainSet)) : undefined;
@@ -92,16 +91,15 @@ export async function train(config: RunConfig, data: FigureData, hooks: TrainHoo
       const indices = order.subarray(step * batchSize, (step + 1) * batchSize);
       const loss = tf.tidy(() => {
         const labels = tf.tensor1d(Array.from(indices, (i) => trainSet.labels[i]!), 'int32');
-        return trainStep(model, { inputs: trainSet.batch(indices), labels }, classWeights, config.loss, config.optimizer, rng.nextUint32());
+        return trainStep(model, { inputs: trainSet.batch(indices), labels }, config.lossWeights, config.loss, config.optimizer, rng.nextUint32());
       });
       if (!Number.isFinite(loss)) return result('failed', new DivergenceError(epoch, loss).message);
       lossSum += loss;
       if (step % 50 === 49) await yieldToEventLoop(); // lets Ctrl-C, progress and aborts through
     }
 
-    const line = evaluateEpoch(model, data, config, means, epoch);
-    line.trainLoss = lossSum / stepsPerEpoch;
-    line.wallTime = wallTimeBefore + (performance.now() - started) / 1000;
+    const wallTime = wallTimeBefore + (performance.now() - started) / 1000;
+    const line: TrainEpochMetrics = { epoch, trainLoss: lossSum / stepsPerEpoch, wallTime, ...evaluateEpoch(model, data, config, means, epoch) };
     metrics.push(line);
     await hooks.onEpoch?.(line);
     if (config.snapshotEpochs.includes(epoch)) snapshots.push(snapshot(model, epoch));
@@ -111,24 +109,9 @@ export async function train(config: RunConfig, data: FigureData, hooks: TrainHoo
   return result('done');
 }
 
-/**
- * [other class, base class] weights of the loss. A sub-sampling run has realised its class weight in
- * the data (data.baseClassFraction), so its loss is unweighted.
- */
-export function lossClassWeights(config: Pick<RunConfig, 'classWeight' | 'weighting'>): [number, number] {
-  return [1, config.weighting === 'subsample' ? 1 : config.classWeight];
-}
-
-/** The metrics line of one epoch; the trainer fills in the loss and wall time. */
-function evaluateEpoch(model: Model, data: FigureData, config: RunConfig, means: [[number, number], [number, number]] | undefined, epoch: number): EpochMetrics {
-  const line: EpochMetrics = {
-    epoch,
-    classWeight: config.classWeight,
-    seed: config.seed,
-    variant: config.variant,
-    trainLoss: 0,
-    wallTime: 0,
-  };
+/** What the config's evaluations measure after `epoch`: nothing between log-spaced epochs. */
+function evaluateEpoch(model: Model, data: FigureData, config: TrainConfig, means: [[number, number], [number, number]] | undefined, epoch: number): EpochEvaluation {
+  const line: EpochEvaluation = {};
   // Evaluations run at log-spaced epochs (every epoch up to 20, then 20 per decade) and at the last
   // one: on a small training set, predicting every test image each epoch would cost more than training.
   if (!(isLogSpacedEpoch(epoch) || epoch === config.epochs)) return line;

@@ -10,7 +10,7 @@ import type { ExampleSource } from '../../src/data/types';
 import { expandRuns } from '../../src/experiments/expand';
 import { subsampling, subsamplingToy } from '../../src/experiments/figures';
 import { classMeans } from '../../src/train/evaluate';
-import { Rng, streamSeed } from '../../src/train/rng';
+import { Rng, streamSeed } from '../../src/rng';
 import { writeTinyDataDir } from './fixtures';
 
 // The tiny CIFAR-10 (test/data/fixtures.ts): 10 training images per class; image id's first red byte is (id * 31) % 256.

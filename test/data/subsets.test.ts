@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { classIndices, mergeSorted, sampleWithoutReplacement, subsampledCount } from '../../src/data/subsets';
-import { Rng } from '../../src/train/rng';
+import { Rng } from '../../src/rng';
 
 test('classIndices lists the images of the given classes in file order', () => {
   assert.deepEqual([...classIndices(Uint8Array.of(3, 5, 1, 5, 3, 0), [5, 3])], [0, 1, 3, 4]);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TOY_TRUNCATION_RADIUS, generateToyGaussian, toySource } from '../../src/data/toyGaussian';
-import { Rng } from '../../src/train/rng';
+import { Rng } from '../../src/rng';
 
 test('toy data: base class first, the other class its mirror image', () => {
   const data = generateToyGaussian(100, new Rng(0));

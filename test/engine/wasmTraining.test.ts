@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { conv2DBackpropFilter } from '../../src/engine/wasm/conv2DBackpropFilter';
 import { registerWasmTrainingKernels } from '../../src/engine/wasmTraining';
-import { Rng } from '../../src/train/rng';
+import { Rng } from '../../src/rng';
 
 // The wasm gradients are checked against the cpu backend's reference kernels on the same inputs.
 

@@ -6,7 +6,8 @@ import { SubsamplingWeightError, expandRuns, formatFraction, runLabel } from '..
 import { FIGURES, cifarCnn, subsampling, subsamplingToy, toyGaussian } from '../../src/experiments/figures';
 import { runId } from '../../src/experiments/runId';
 import { SCALES, type FigureSpec, type RunConfig } from '../../src/experiments/types';
-import { lossClassWeights, train } from '../../src/train/trainer';
+import { lossClassWeights, trainerConfig } from '../../src/experiments/trainRun';
+import { train } from '../../src/train/trainer';
 
 const LOSS_WEIGHTED_KEYS = ['classWeight', 'data', 'epochs', 'evaluations', 'figure', 'loss', 'model', 'optimizer', 'scale', 'seed', 'snapshotEpochs', 'variant'];
 
@@ -89,7 +90,7 @@ test('the trainer weights a sub-sampled run 1:1: it trains exactly as a 1:1 loss
   assert.equal(data.train.labels.filter((l) => l === 1).length, 16); // a quarter of 64
   const plain: RunConfig = { ...subsampled, classWeight: 1, weighting: undefined };
   const reweighted: RunConfig = { ...subsampled, weighting: undefined }; // weight 1/4 on top of the sub-sampling
-  const [a, b, c] = [await train(short(subsampled), data), await train(short(plain), data), await train(short(reweighted), data)];
+  const [a, b, c] = [await train(trainerConfig(short(subsampled)), data), await train(trainerConfig(short(plain)), data), await train(trainerConfig(short(reweighted)), data)];
   const losses = (result: typeof a) => result.metrics.map((m) => m.trainLoss);
   assert.deepEqual(losses(a), losses(b));
   assert.deepEqual(a.metrics.map((m) => m.boundaryOffset), b.metrics.map((m) => m.boundaryOffset));

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { buildCnn, type CnnSpec, ModelInputError } from '../../src/models/cnn';
 import { MissingDropoutSeedError } from '../../src/models/dropout';
-import { Rng } from '../../src/train/rng';
+import { Rng } from '../../src/rng';
 import { trainStep } from '../../src/train/step';
 import { imageBatch, maxAbsDifference, paramCount, useWasm, weightsAfterSteps } from './modelTestUtils';
 

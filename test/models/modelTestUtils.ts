@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import type { ModelSpec } from '../../src/experiments/types';
 import { registerWasmTrainingKernels } from '../../src/engine/wasmTraining';
 import type { Model } from '../../src/models/types';
-import { Rng } from '../../src/train/rng';
+import { Rng } from '../../src/rng';
 import { trainStep } from '../../src/train/step';
 
 /** Shared by the CNN and ResNet tests: a seeded image batch and one SGD step on a chosen backend. */

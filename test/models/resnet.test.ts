@@ -2,7 +2,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { buildResnet, type ResnetSpec } from '../../src/models/resnet';
-import { Rng } from '../../src/train/rng';
+import { Rng } from '../../src/rng';
 import { trainStep } from '../../src/train/step';
 import { imageBatch, maxAbsDifference, paramCount, useWasm, weightsAfterSteps } from './modelTestUtils';
 

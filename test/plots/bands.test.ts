@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { toyGaussian } from '../../src/experiments/figures';
+import { toyBoundaries } from '../../src/experiments/toyGeometry';
 import type { EpochMetrics, FigureResult, RunConfig, RunResult } from '../../src/experiments/types';
 import { seedsNote, seedTraces, withAlpha } from '../../src/plots/bands';
 import { fractionFigure, trainingFigure } from '../../src/plots/fractions';
@@ -81,7 +82,7 @@ for (const [name, plot, panels] of PLOTS) {
 }
 
 test('the toy boundary figure says it draws seed 0 of k', () => {
-  assert.match(title(toyBoundaryFigure(result(3))), /seed 0 of k = 3/);
+  assert.match(title(toyBoundaryFigure(result(3), toyBoundaries(result(3)))), /seed 0 of k = 3/);
 });
 
 test('bands take the line colour at low opacity, hex (the 1:1 weight) or rgb', () => {

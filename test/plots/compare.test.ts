@@ -5,7 +5,7 @@ import { expandRuns } from '../../src/experiments/expand';
 import { cifarCnn, polyLossCifar, polyLossToy, toyGaussian } from '../../src/experiments/figures';
 import type { EpochMetrics, FigureResult, FigureSpec, RunConfig, RunResult } from '../../src/experiments/types';
 import { LossComparisonError, lossComparisonFigure, lossName } from '../../src/plots/compare';
-import { figurePlots } from '../../src/plots/index';
+import { figurePlots } from '../../src/draw';
 
 type Trace = Record<string, unknown> & { line?: { dash?: string }; y?: number[] };
 

@@ -4,11 +4,13 @@ import assert from 'node:assert/strict';
 import { loadFigureData } from '../../src/data/index';
 import { expandRuns } from '../../src/experiments/expand';
 import { subsampling, subsamplingToy, toyGaussian } from '../../src/experiments/figures';
+import { runId } from '../../src/experiments/runId';
+import { maxMarginLimits, maxMarginOffset, toyBoundaries } from '../../src/experiments/toyGeometry';
+import { runResult, trainRun } from '../../src/experiments/trainRun';
 import type { EpochMetrics, FigureResult, RunConfig, RunResult } from '../../src/experiments/types';
 import { fractionFigure } from '../../src/plots/fractions';
 import { implicitBiasFigure } from '../../src/plots/implicitBias';
-import { maxMarginOffset, toyBoundaryFigure, toyTrajectoryFigure } from '../../src/plots/toy';
-import { train } from '../../src/train/trainer';
+import { toyBoundaryFigure, toyTrajectoryFigure } from '../../src/plots/toy';
 
 type Trace = Record<string, unknown> & { line?: { dash?: string } };
 
@@ -52,14 +54,16 @@ test("the max-margin limit: 0 for the full (symmetric) set, towards the base cla
 async function toySmoke(): Promise<FigureResult> {
   const configs = expandRuns(subsamplingToy, 'smoke').filter((c) => c.model.kind === 'linear');
   const runs: RunResult[] = [];
-  for (const config of configs) runs.push(await train({ ...config, epochs: 5, snapshotEpochs: [1, 5] }, await loadFigureData(config.data, { seed: config.seed })));
+  for (const run of configs.map((config) => ({ ...config, epochs: 5, snapshotEpochs: [1, 5] }))) {
+    runs.push(runResult(runId(run), run, await trainRun(run, await loadFigureData(run.data, { seed: run.seed }))));
+  }
   return { spec: subsamplingToy, scale: 'smoke', runs };
 }
 
 test('toy figures: dashed sub-sampled boundaries over the kept points, limit lines on the linear offsets', async () => {
   const result = await toySmoke();
   const weights = subsamplingToy.classWeights.length;
-  const boundaries = toyBoundaryFigure(result);
+  const boundaries = toyBoundaryFigure(result, toyBoundaries(result));
   const contours = boundaries.data as Trace[];
   const dashed = contours.filter((t) => t.type === 'contour' && t.line?.dash === 'dash');
   assert.equal(dashed.length, 2 * weights); // the sub-sampled row at epochs 1 and 5
@@ -68,13 +72,13 @@ test('toy figures: dashed sub-sampled boundaries over the kept points, limit lin
   assert.equal(basePoints('x'), 64);
   assert.equal(basePoints('x3'), 4);
 
-  const trajectory = toyTrajectoryFigure(result);
+  const trajectory = toyTrajectoryFigure(result, { limits: maxMarginLimits(result) });
   const limits = (trajectory.data as Trace[]).filter((t) => t.name === 'max-margin limit');
   assert.equal(limits.length, 2 * weights); // offset row only, both linear variants
   const weightedLimits = limits.filter((t) => t.xaxis === 'x').map((t) => (t.y as number[])[0]!);
   assert.ok(weightedLimits.every((y) => Math.abs(y) < 1e-6));
   assert.equal(limits.filter((t) => t.showlegend).length, 1);
-  assert.equal(toyTrajectoryFigure(result, { limits: false }).data.length, trajectory.data.length - limits.length);
+  assert.equal(toyTrajectoryFigure(result, { limits: maxMarginLimits(result, { limits: false }) }).data.length, trajectory.data.length - limits.length);
 
   const bias = implicitBiasFigure(result);
   assert.ok((bias.data as Trace[]).some((t) => t.name === 'sub-sampled to 1/16' && t.line?.dash === 'dash'));

@@ -3,20 +3,24 @@ import assert from 'node:assert/strict';
 import { loadFigureData } from '../../src/data/index';
 import { expandRuns } from '../../src/experiments/expand';
 import { toyGaussian } from '../../src/experiments/figures';
+import { runId } from '../../src/experiments/runId';
+import { toyBoundaries } from '../../src/experiments/toyGeometry';
+import { runResult, trainRun } from '../../src/experiments/trainRun';
 import type { FigureResult } from '../../src/experiments/types';
 import { toyBoundaryFigure, toyTrajectoryFigure } from '../../src/plots/toy';
-import { train } from '../../src/train/trainer';
 
 async function smokeResult(): Promise<FigureResult> {
   const configs = expandRuns(toyGaussian, 'smoke').filter((c) => c.variant === 'linear' || c.variant === 'mlp');
   const runs = [];
-  for (const config of configs) runs.push(await train({ ...config, epochs: 5, snapshotEpochs: [1, 5] }, await loadFigureData(config.data, { seed: config.seed })));
+  for (const run of configs.map((config) => ({ ...config, epochs: 5, snapshotEpochs: [1, 5] }))) {
+    runs.push(runResult(runId(run), run, await trainRun(run, await loadFigureData(run.data, { seed: run.seed }))));
+  }
   return { spec: toyGaussian, scale: 'smoke', runs };
 }
 
 test('boundary figure: a panel per variant and snapshot, a contour per weight, the data in each panel', async () => {
   const result = await smokeResult();
-  const figure = toyBoundaryFigure(result);
+  const figure = toyBoundaryFigure(result, toyBoundaries(result));
   const weights = toyGaussian.classWeights.length;
   const panels = 2 * 2; // variants linear, mlp x epochs 1, 5
   assert.equal(figure.data.filter((t) => t.type === 'contour').length, panels * weights);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { buildLinear } from '../../src/models/mlp';
 import { accuracy, baseClassFraction, boundaryCrossing } from '../../src/train/evaluate';
-import { Rng } from '../../src/train/rng';
+import { Rng } from '../../src/rng';
 
 /** A linear model whose score is f(x, y) = a x + b y + c (logit_0 is held at 0). */
 function linearScore(a: number, b: number, c: number) {

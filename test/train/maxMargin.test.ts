@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateToyGaussian } from '../../src/data/toyGaussian';
 import { NotSeparableError, angleBetween, maxMarginSvm } from '../../src/train/maxMargin';
-import { Rng } from '../../src/train/rng';
+import { Rng } from '../../src/rng';
 
 test('four points: the SVM is the perpendicular bisector of the closest pair', () => {
   // Base class at (2, 0) and (3, 1); other class at (0, 0) and (-1, 5). Closest hull points: (2,0) and (0,0).

@@ -2,19 +2,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { loadFigureData } from '../../src/data/index';
-import type { EpochMetrics, RunConfig } from '../../src/experiments/types';
 import { type Checkpoint, train } from '../../src/train/trainer';
+import type { TrainConfig, TrainEpochMetrics } from '../../src/train/types';
 
-function toyConfig(overrides: Partial<RunConfig> = {}): RunConfig {
+const TOY_DATA = { source: 'toy-gaussian', perClass: 32 } as const;
+
+function toyConfig(overrides: Partial<TrainConfig> = {}): TrainConfig {
   return {
-    figure: 'test',
-    scale: 'smoke',
-    variant: 'v',
-    classWeight: 4,
     seed: 0,
-    data: { source: 'toy-gaussian', perClass: 32 },
     model: { kind: 'linear', inputSize: 2 },
     loss: { kind: 'cross-entropy', reduction: 'weights' },
+    lossWeights: [1, 4],
     optimizer: { kind: 'sgd', learningRate: 1, batchSize: 0, weightDecay: 0 },
     epochs: 30,
     evaluations: ['boundary'],
@@ -23,11 +21,11 @@ function toyConfig(overrides: Partial<RunConfig> = {}): RunConfig {
   };
 }
 
-const withoutTime = (lines: EpochMetrics[]) => lines.map(({ wallTime: _wallTime, ...rest }) => rest);
+const withoutTime = (lines: TrainEpochMetrics[]) => lines.map(({ wallTime: _wallTime, ...rest }) => rest);
 
 test('trains a linear model to separate the toy data', async () => {
   const config = toyConfig();
-  const result = await train(config, await loadFigureData(config.data, { seed: 0 }));
+  const result = await train(config, await loadFigureData(TOY_DATA, { seed: 0 }));
   assert.equal(result.status, 'done');
   assert.equal(result.metrics.length, 30);
   assert.equal(result.metrics.at(-1)!.trainAccuracy, 1);
@@ -39,8 +37,8 @@ test('trains a linear model to separate the toy data', async () => {
 test('up-weighting the base class moves the boundary towards the other class', async () => {
   const offsets = [];
   for (const classWeight of [1 / 16, 16]) {
-    const config = toyConfig({ classWeight, epochs: 10 });
-    const result = await train(config, await loadFigureData(config.data, { seed: 0 }));
+    const config = toyConfig({ lossWeights: [1, classWeight], epochs: 10 });
+    const result = await train(config, await loadFigureData(TOY_DATA, { seed: 0 }));
     offsets.push(result.metrics.at(-1)!.boundaryOffset!);
   }
   assert.ok(offsets[0]! > 0 && offsets[1]! < 0, `offsets ${offsets}`);
@@ -49,7 +47,7 @@ test('up-weighting the base class moves the boundary towards the other class', a
 test('a run resumed from a checkpoint gives the metrics of an uninterrupted run', async () => {
   // Mini-batches and an MLP, so shuffling and initialisation both go through the checkpointed RNG.
   const config = toyConfig({ model: { kind: 'mlp', inputSize: 2, hidden: 8 }, optimizer: { kind: 'sgd', learningRate: 0.5, batchSize: 16, weightDecay: 1e-3 }, epochs: 6 });
-  const data = await loadFigureData(config.data, { seed: 0 });
+  const data = await loadFigureData(TOY_DATA, { seed: 0 });
   const checkpoints: Checkpoint[] = [];
   const full = await train(config, data, { onCheckpoint: (c) => void checkpoints.push(c) });
   assert.equal(checkpoints.length, 6);
@@ -63,8 +61,8 @@ test('a diverging loss fails the run and keeps the finished epochs', async () =>
   // Weight decay with learningRate * weightDecay = 1000 multiplies the weights by about -999 per step:
   // they overflow float32 within two epochs of 8 steps.
   const config = toyConfig({ optimizer: { kind: 'sgd', learningRate: 10, batchSize: 8, weightDecay: 100 }, epochs: 50 });
-  const seen: EpochMetrics[] = [];
-  const result = await train(config, await loadFigureData(config.data, { seed: 0 }), { onEpoch: (line) => void seen.push(line) });
+  const seen: TrainEpochMetrics[] = [];
+  const result = await train(config, await loadFigureData(TOY_DATA, { seed: 0 }), { onEpoch: (line) => void seen.push(line) });
   assert.equal(result.status, 'failed');
   assert.match(result.error ?? '', /diverged at epoch (\d+)/);
   const epoch = Number(/epoch (\d+)/.exec(result.error!)![1]);
@@ -76,7 +74,7 @@ test('a diverging loss fails the run and keeps the finished epochs', async () =>
 test('an aborted run stops with the epochs it finished', async () => {
   const controller = new AbortController();
   const config = toyConfig({ epochs: 1000 });
-  const result = await train(config, await loadFigureData(config.data, { seed: 0 }), {
+  const result = await train(config, await loadFigureData(TOY_DATA, { seed: 0 }), {
     signal: controller.signal,
     onEpoch: (line) => {
       if (line.epoch === 3) controller.abort();
@@ -88,7 +86,7 @@ test('an aborted run stops with the epochs it finished', async () => {
 
 test('training leaves no tensors behind', async () => {
   const config = toyConfig({ model: { kind: 'mlp', inputSize: 2, hidden: 8 }, epochs: 3 });
-  const data = await loadFigureData(config.data, { seed: 0 });
+  const data = await loadFigureData(TOY_DATA, { seed: 0 });
   const before = tf.memory().numTensors;
   await train(config, data, { onCheckpoint: () => undefined });
   assert.equal(tf.memory().numTensors, before);

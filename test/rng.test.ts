@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Rng, streamSeed } from '../../src/train/rng';
+import { Rng, streamSeed } from '../src/rng';
 
 test('the same seed gives the same sequence, another seed another', () => {
   const a = new Rng(42);
