@@ -10,10 +10,9 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseSeeds } from '../src/experiments/expand';
+import { SCALES } from '../src/experiments/types';
 import { KernelClient, REPO_ROOT } from './lib/kernelClient';
 import { type ExecutionResult, cleanNotebook, executeNotebook, formatFailure, readNotebook, serializeNotebook } from './lib/notebook';
-
-const SCALES = ['smoke', 'quick', 'paper'];
 
 const HELP = `Usage: npm run notebooks -- [options] [notebook.ipynb ...]
 
@@ -86,7 +85,7 @@ export function parseCli(args: string[]): { files: string[]; options: RunOptions
     },
   });
   if (values.help) return undefined;
-  if (!SCALES.includes(values.scale)) throw new UsageError(`Unknown scale '${values.scale}'; use one of ${SCALES.join(', ')}.`);
+  if (!(SCALES as readonly string[]).includes(values.scale)) throw new UsageError(`Unknown scale '${values.scale}'; use one of ${SCALES.join(', ')}.`);
   const timeout = Number(values.timeout);
   if (!(timeout > 0)) throw new UsageError(`--timeout takes a positive number of seconds, got '${values.timeout}'.`);
   const files = positionals.length > 0 ? positionals.map((file) => path.resolve(file)) : defaultNotebooks();

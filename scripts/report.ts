@@ -14,9 +14,7 @@ import { REPO_ROOT } from './lib/kernelClient';
 import { formatFailure, readNotebook } from './lib/notebook';
 import { type ReportEntry, externalReferences, findJupyter, indexHtml, nbconvertHtmlArgs, notebookSeeds, notebookTitle } from './lib/report';
 import { UsageError, defaultNotebooks, runNotebook, seedsOption } from './notebooks';
-import type { ScaleName } from '../src/experiments/types';
-
-const SCALES = ['smoke', 'quick', 'paper'];
+import { SCALES, type ScaleName } from '../src/experiments/types';
 
 const HELP = `Usage: npm run report -- [options] [notebook.ipynb ...]
 
@@ -73,7 +71,7 @@ async function main(args: string[]): Promise<void> {
     },
   });
   if (values.help) return console.log(HELP);
-  if (!SCALES.includes(values.scale)) throw new UsageError(`Unknown scale '${values.scale}'; use one of ${SCALES.join(', ')}.`);
+  if (!(SCALES as readonly string[]).includes(values.scale)) throw new UsageError(`Unknown scale '${values.scale}'; use one of ${SCALES.join(', ')}.`);
   const scale = values.scale as ScaleName;
   const seeds = seedsOption(values.seeds ?? process.env.IWLAB_SEEDS);
   const timeout = Number(values.timeout);

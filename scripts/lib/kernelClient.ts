@@ -12,8 +12,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as zmq from 'zeromq';
+import { REPO_ROOT } from '../../src/paths';
 
-export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+export { REPO_ROOT };
 export const KERNEL_LAUNCHER = path.join(REPO_ROOT, 'jupyter', 'kernels', 'iwlab', 'launch.js');
 
 const DELIMITER = '<IDS|MSG>';
