@@ -2,6 +2,8 @@
  * Mean and 95% confidence interval over seeds (Student's t, k - 1 degrees of freedom). With one seed
  * the interval is the point itself: a single run says nothing about spread.
  */
+import type { EpochMetrics } from './types';
+
 export interface MeanInterval {
   mean: number;
   low: number;
@@ -29,4 +31,41 @@ export function meanInterval(values: readonly number[]): MeanInterval {
   const variance = finite.reduce((a, b) => a + (b - mean) ** 2, 0) / (count - 1);
   const half = tQuantile975(count - 1) * Math.sqrt(variance / count);
   return { mean, low: mean - half, high: mean + half, count };
+}
+
+/** A curve over seeds: at each epoch any seed reached, the mean, its interval, and how many seeds had a value. */
+export interface SeedCurve {
+  epochs: number[];
+  mean: number[];
+  low: number[];
+  high: number[];
+  /** Seeds with a finite value at each epoch. */
+  counts: number[];
+}
+
+/** What a curve takes from one metrics line; undefined or NaN where it has no value. */
+export type MetricValue = (line: EpochMetrics) => number | undefined;
+
+/** Mean and 95% interval over seeds of one value, epoch by epoch (epochs any seed reached). */
+export function seedCurve(runs: readonly (readonly EpochMetrics[])[], value: MetricValue): SeedCurve {
+  const byEpoch = new Map<number, number[]>();
+  for (const metrics of runs) {
+    for (const line of metrics) {
+      const v = value(line);
+      if (v === undefined || !Number.isFinite(v)) continue;
+      const values = byEpoch.get(line.epoch) ?? [];
+      values.push(v);
+      byEpoch.set(line.epoch, values);
+    }
+  }
+  const curve: SeedCurve = { epochs: [], mean: [], low: [], high: [], counts: [] };
+  for (const [epoch, values] of [...byEpoch.entries()].sort(([a], [b]) => a - b)) {
+    const summary = meanInterval(values);
+    curve.epochs.push(epoch);
+    curve.mean.push(summary.mean);
+    curve.low.push(summary.low);
+    curve.high.push(summary.high);
+    curve.counts.push(summary.count);
+  }
+  return curve;
 }

@@ -3,17 +3,11 @@
  * 95% t-interval of that mean (src/experiments/stats.ts) when k > 1 and as a plain line when k = 1;
  * every title says which (seedsNote).
  */
+import type { SeedCurve } from '../experiments/stats';
 import type { FigureResult, RunResult } from '../experiments/types';
 
-/** A curve over seeds, as seedCurve (src/plots/fractions.ts) returns it. */
-export interface BandCurve {
-  epochs: number[];
-  mean: number[];
-  low: number[];
-  high: number[];
-  /** Seeds with a finite value at each epoch. */
-  counts: number[];
-}
+/** A curve over seeds, as seedCurve (src/experiments/stats.ts) returns it. */
+export type BandCurve = SeedCurve;
 
 /** How a curve's mean line looks; the band takes its colour at low opacity. */
 export interface CurveStyle {

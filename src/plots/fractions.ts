@@ -1,8 +1,11 @@
-import { meanInterval } from '../experiments/stats';
-import type { EpochMetrics, FigureResult, Variant } from '../experiments/types';
+import { type MetricValue, seedCurve } from '../experiments/stats';
+import type { FigureResult, Variant } from '../experiments/types';
 import { seedCount, seedTraces, titleWithSeeds } from './bands';
 import { type CurveLook, axisSuffix, comparesWeightings, curveLook, legendOnce, panelTitle, weightColor } from './style';
 import type { PlotlyFigure } from './types';
+
+// The curves are the experiments layer's numbers; re-exported for the plots and notebooks that import them from here.
+export { seedCurve };
 
 export interface CurveOptions {
   /** Log-scaled epoch axis: the fading happens over orders of magnitude of steps. */
@@ -76,16 +79,7 @@ function curveGrid(
   return { data, layout, config: { responsive: true } };
 }
 
-interface SeedCurve {
-  epochs: number[];
-  mean: number[];
-  low: number[];
-  high: number[];
-  counts: number[];
-}
-
-/** What a curve plots from one metrics line; undefined or NaN where it has no value. */
-export type MetricValue = (line: EpochMetrics) => number | undefined;
+export type { MetricValue };
 
 /**
  * One seed-mean curve (with its 95% band when k > 1) per class weight of one variant, on the subplot
@@ -112,28 +106,4 @@ export function weightTraces(
       ...(panel.width === undefined ? {} : { width: panel.width }),
     });
   });
-}
-
-/** Mean and 95% interval over seeds of one value, epoch by epoch (epochs any seed reached). */
-export function seedCurve(runs: EpochMetrics[][], value: MetricValue): SeedCurve {
-  const byEpoch = new Map<number, number[]>();
-  for (const metrics of runs) {
-    for (const line of metrics) {
-      const v = value(line);
-      if (v === undefined || !Number.isFinite(v)) continue;
-      const values = byEpoch.get(line.epoch) ?? [];
-      values.push(v);
-      byEpoch.set(line.epoch, values);
-    }
-  }
-  const curve: SeedCurve = { epochs: [], mean: [], low: [], high: [], counts: [] };
-  for (const [epoch, values] of [...byEpoch.entries()].sort(([a], [b]) => a - b)) {
-    const summary = meanInterval(values);
-    curve.epochs.push(epoch);
-    curve.mean.push(summary.mean);
-    curve.low.push(summary.low);
-    curve.high.push(summary.high);
-    curve.counts.push(summary.count);
-  }
-  return curve;
 }

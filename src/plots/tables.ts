@@ -1,6 +1,6 @@
 import { DataFrame } from 'danfojs-node';
 import { formatWeight } from '../experiments/expand';
-import { meanInterval } from '../experiments/stats';
+import { seedCurve } from '../experiments/stats';
 import type { EpochMetrics, FigureResult } from '../experiments/types';
 import { seedCount } from './bands';
 import { kernelDisplayWriter } from './display';
@@ -19,9 +19,10 @@ export function metricTable(result: FigureResult, metric: keyof EpochMetrics, ep
     const runs = result.runs.filter((run) => run.config.variant === variant.id);
     if (runs.length === 0) continue;
     const weights = [...new Set(runs.map((run) => run.config.classWeight))].sort((a, b) => a - b);
-    const means = weights.map((weight) =>
-      chosen.map((epoch) => meanInterval(runs.filter((run) => run.config.classWeight === weight).map((run) => valueAt(run.metrics, epoch, metric))).mean),
-    );
+    const means = weights.map((weight) => {
+      const curve = seedCurve(runs.filter((run) => run.config.classWeight === weight).map((run) => run.metrics), (line) => numberOrUndefined(line[metric]));
+      return chosen.map((epoch) => curve.mean[curve.epochs.indexOf(epoch)] ?? Number.NaN);
+    });
     const seeds = weights.map((weight) => seedCount(runs.filter((run) => run.config.classWeight === weight)));
     weights.forEach((weight, i) => rows.push(row(variant.id, formatWeight(weight), seeds[i]!, chosen, means[i]!)));
     const spread = chosen.map((_, j) => {
@@ -44,9 +45,9 @@ function row(variant: string, weight: string, seeds: number, epochs: readonly nu
   return out;
 }
 
-function valueAt(metrics: EpochMetrics[], epoch: number, metric: keyof EpochMetrics): number {
-  const value = metrics.find((m) => m.epoch === epoch)?.[metric];
-  return typeof value === 'number' ? value : Number.NaN;
+/** A metrics field as a curve value: the string field (variant) has none. */
+function numberOrUndefined(value: EpochMetrics[keyof EpochMetrics]): number | undefined {
+  return typeof value === 'number' ? value : undefined;
 }
 
 function defaultEpochs(result: FigureResult, lastEpoch: number): number[] {
