@@ -2,16 +2,15 @@
  * The registry: every figure's numbers, and nothing else's. Notebooks, the CLI, the report builder
  * and the tests read figures from here; a number from a paper carries a comment naming its source
  * (BL = Byrd & Lipton 2019, NYU = Ha et al.'s replication, XYR = Xu, Ye & Ruan 2021; section
- * numbers refer to shared/research/paper-spec.md).
+ * numbers refer to shared/research/paper-spec.md). A choice we calibrated gives a one-line reason and
+ * its log in docs/calibration.md; what a figure measured at the quick scale is in README.md's table.
  */
 import type { FigureSpec, LossSpec } from './types';
 
 const exponentialLoss = { kind: 'exponential', reduction: 'weights' } as const;
 
 /** BL-A with XYR's generator and exponential-loss variant: weighted boundaries differ early and
- *  converge to one separator late, for the linear model and the MLP alike.
- *  Expect (quick): the offset spread across weights halves between epochs 10 and 1000.
- *  Run: iwlab figure toy-gaussian */
+ *  converge to one separator late, for the linear model and the MLP alike. Run: iwlab figure toy-gaussian */
 export const toyGaussian: FigureSpec = {
   id: 'toy-gaussian',
   title: 'Toy 2-D Gaussians: decision boundaries under importance weights',
@@ -22,15 +21,13 @@ export const toyGaussian: FigureSpec = {
   data: { source: 'toy-gaussian', perClass: 512 }, // XYR lin_sep: n = 1024
   model: { kind: 'mlp', inputSize: 2, hidden: 64 }, // 64 ReLU units per VT's summary of BL (XYR's final code: 5)
   loss: { kind: 'cross-entropy', reduction: 'weights' },
-  // Full-batch gradient descent as XYR (deterministic, so the implicit-bias path shows cleanly). lr 1.0 on
-  // standardised inputs instead of XYR's 0.1: the same path, ten times fewer epochs, still stable (measured).
+  // Full-batch GD as XYR (the implicit-bias path shows cleanly); lr 1.0, not XYR's 0.1: docs/calibration.md#toy-learning-rates
   optimizer: { kind: 'sgd', learningRate: 1, batchSize: 0, weightDecay: 0 },
   classWeights: [1 / 16, 1, 16], // BL's values are unknown; VT used 10:1 and XYR 9:1
   variants: [
     { id: 'linear', label: 'logistic regression', model: { kind: 'linear', inputSize: 2 } },
     { id: 'mlp', label: 'MLP (64 ReLU), cross entropy' },
-    // The exponential loss's gradient grows like exp(-margin): at lr 1 (and 0.5) the down-weighted MLP run
-    // diverges within three epochs (measured); 0.25 is stable and still fades within the quick scale.
+    // lr 0.25: higher rates diverge under the exponential loss (docs/calibration.md#toy-learning-rates).
     { id: 'linear-exp', label: 'linear, exponential loss (XYR)', model: { kind: 'linear', inputSize: 2 }, loss: exponentialLoss, optimizer: { learningRate: 0.25 } },
     { id: 'mlp-exp', label: 'MLP, exponential loss (XYR)', loss: exponentialLoss, optimizer: { learningRate: 0.25 } },
   ],
@@ -55,15 +52,7 @@ const cnn = { kind: 'cnn', inChannels: 3, width: 1, dropout: 0 } as const;
 const deepSmoke = { epochs: 2, seeds: 1, data: { perClass: 24, testPerClass: 25, outOfDomainCount: 100 }, width: 0.125, classWeights: [16, 1, 1 / 16] };
 /** Paper: the published protocol, for a machine with tfjs-node-gpu. */
 const deepPaper = { epochs: 1000, seeds: 1 }; // NYU ran seed 123 once per setting
-/**
- * Quick: a quarter-width CNN on 100 + 100 images, 500 epochs (6,000 SGD steps), weights 4:1 and 1:4.
- * Calibrated on this machine: our 0.125-width net never left the constant predictor in 2,400 steps
- * (500 images); in PyTorch (scripts/torch_calibrate.py, the same net and init) at 0.25 width the
- * 4:1 run leaves it after ~1,000 steps and fits its 200 images by ~2,100, the 1:4 run after ~3,000 and
- * by ~4,300; the 16:1 runs had not left it by 550 steps. After the fit the dog fraction no longer
- * follows the weight (4:1 in-domain 0.40, 1:4 0.55). So the quick grid is 4:1 and 1:4: two runs fill the
- * two cores, and the weighting effect still starts at its maximum (every image one class at epoch 1).
- */
+/** Quick: the smallest net, set and grid that still fit their data in minutes (docs/calibration.md#deepquick). */
 const deepQuick = {
   epochs: 500,
   seeds: 1,
@@ -72,8 +61,7 @@ const deepQuick = {
   classWeights: [4, 1 / 4],
 };
 
-/** BL-B, NYU Fig 1: the weighting effect fades once the CNN separates its training data.
- *  Expect: all curves meet near 0.5 in-domain and a common value out-of-domain. Run: iwlab run cifar-cnn */
+/** BL-B, NYU Fig 1: the weighting effect fades once the CNN separates its training data. Run: iwlab run cifar-cnn */
 export const cifarCnn: FigureSpec = {
   id: 'cifar-cnn',
   title: 'CIFAR-10 cat vs dog, CNN',
@@ -101,9 +89,7 @@ export const cifarCnnL2: FigureSpec = {
     { id: 'l2=1e-3', label: 'L2 1e-3', optimizer: { weightDecay: 1e-3 } },
     { id: 'l2=1e-2', label: 'L2 1e-2', optimizer: { weightDecay: 1e-2 } },
   ],
-  // Quick: two strengths (all three would add 9 minutes). Measured at quick: with 1e-3 both weights fit their
-  // 200 images (loss 3e-4) and end at the same fractions (in-domain 0.506 and 0.506, out-of-domain 0.418 and
-  // 0.415), so weak L2 does not keep the effect at this scale; 1e-2 is the strength that can.
+  // Quick: two strengths, 1e-3 and 1e-2, the pair that brackets the effect (docs/calibration.md#cifar-cnn-l2).
   scales: { smoke: deepSmoke, quick: { ...deepQuick, variants: ['l2=1e-3', 'l2=1e-2'] }, paper: deepPaper },
 };
 
@@ -127,8 +113,7 @@ export const cifarResnet: FigureSpec = {
   description: 'Byrd & Lipton / NYU Fig 6: with batch norm a weight-ordered spread of the dog fraction persists.',
   model: { kind: 'resnet', inChannels: 3, width: 1, batchNorm: true },
   variants: [{ id: 'resnet', label: 'ResNet + BN' }],
-  // Quick: an eighth-width ResNet (8/16/32 channels) for 250 epochs (3,000 steps): a step costs ~3x the
-  // quarter-width CNN's (bench: 169 vs 58 ms), and the batch-normed net leaves the constant predictor fast.
+  // Quick: an eighth-width ResNet for 250 epochs, its step costs ~3 CNN steps (docs/calibration.md#cifar-resnet).
   scales: { smoke: deepSmoke, quick: { ...deepQuick, width: 0.125, epochs: 250 }, paper: deepPaper },
 };
 
@@ -141,8 +126,7 @@ export const cifarResnetNoBn: FigureSpec = {
   description: 'Byrd & Lipton: without batch norm the weighting effect fades as for the CNN; NYU Fig 8 saw runs stuck at 0 or 1.',
   model: { kind: 'resnet', inChannels: 3, width: 1, batchNorm: false },
   variants: [{ id: 'resnet-nobn', label: 'ResNet, no BN' }],
-  // Quick: 500 epochs, not the BN net's 250: without batch norm both runs sat at the constant predictor for
-  // ~140 epochs, and at epoch 250 the 1:4 run had not fitted its images (training accuracy 0.53; measured).
+  // Quick: 500 epochs, not the BN net's 250: without BN the runs fit late (docs/calibration.md#cifar-resnet-nobn).
   scales: { smoke: deepSmoke, quick: { ...deepQuick, width: 0.125 }, paper: deepPaper },
 };
 
@@ -161,8 +145,7 @@ export const mnist: FigureSpec = {
     { id: 'cnn-dropout', label: 'CNN + dropout', model: { ...cnn, inChannels: 1, dropout: 0.5 }, optimizer: { learningRate: 0.05 } },
     { id: 'resnet', label: 'ResNet + BN', model: { kind: 'resnet', inChannels: 1, width: 1, batchNorm: true } },
   ],
-  // Quick: 16:1 and 1:16 for 60 epochs (720 steps; 0 vs 1 is fitted in a few hundred) on smaller test sets:
-  // the ResNet variant's step and evaluation cost five CNNs', so the whole figure fits the time goal.
+  // Quick: 16:1 and 1:16 for 60 epochs on smaller test sets, for the ResNet's cost (docs/calibration.md#mnist).
   scales: {
     smoke: deepSmoke,
     quick: { ...deepQuick, epochs: 60, data: { ...deepQuick.data, testPerClass: 100, outOfDomainCount: 500 }, classWeights: [16, 1 / 16] },
@@ -172,12 +155,8 @@ export const mnist: FigureSpec = {
 
 /** BL-F (paper-spec 2.4, C4; NYU did not run it): keep a fraction w of the dogs and train unweighted, against
  *  all dogs with weight w in the loss. BL gives no ratios (paper-spec 6.6); ours are the CIFAR grid's down-weights,
- *  sampled without replacement (NYU's unused helper drew with replacement). Weight 1 is the unweighted reference
- *  in both variants: the same run twice (whole set, 1:1 loss), kept so each variant's curves, tables and spread
- *  rows stand alone (at quick its 4 runs still fill two rounds of two cores, as 3 would). Quick keeps deepQuick's
- *  sizes and its calibrated 1:4, which fits its training set within the quick epochs; 1:16 may not.
- *  Expect (quick): weighted dog fractions approach the 1:1 curve; sub-sampled ones stay below it.
- *  Run: iwlab run subsampling */
+ *  sampled without replacement (NYU's unused helper drew with replacement). Weight 1, the unweighted reference, in
+ *  both variants: docs/calibration.md#subsampling. Run: iwlab run subsampling */
 export const subsampling: FigureSpec = {
   ...cifarCnn,
   id: 'subsampling',
@@ -198,12 +177,8 @@ const linearModel = { kind: 'linear', inputSize: 2 } as const;
 /** XYR's down-sampling experiment (XYR-2c; their paper's text, not their code: paper-spec 4.2) and BL-F on the
  *  toy data: the base class down-sampled to w and trained unweighted, against all of it with weight w in the
  *  loss; the toy figure's data, models, loss and full-batch GD. The sub-sampled points keep the full set's
- *  standardisation, and every run measures its boundary along the full set's class means.
- *  Expect (quick, measured): the two coincide while they train (full-batch GD on a random subset follows the
- *  weighted full set's expected gradient; linear 1:16 offsets +0.46 -> +0.23 weighted, +0.46 -> +0.20
- *  sub-sampled over 1000 epochs). They differ only in the limit, reached like 1/log t: weighted runs head to the
- *  full set's max-margin separator (offset 0), sub-sampled ones to the subset's (seed 0: +0.08 at 1/4, +0.17 at
- *  1/16). Run: iwlab run subsampling-toy */
+ *  standardisation, and every run measures its boundary along the full set's class means. The two move alike
+ *  while training and differ in the limit (XYR). Run: iwlab run subsampling-toy */
 export const subsamplingToy: FigureSpec = {
   ...toyGaussian,
   id: 'subsampling-toy',
@@ -235,11 +210,8 @@ export const subsamplingToy: FigureSpec = {
 const polynomialLoss = (alpha: number): LossSpec => ({ kind: 'polynomial', alpha, beta: 1, reduction: 'weights' });
 
 /** Wang et al.'s claim on the toy figure's data, models and full-batch GD (lr 1): cross entropy against the
- *  polynomially-tailed loss with alpha 1 (their linear simulations' value; alpha 2 keeps less of the shift in
- *  the quick epochs), same weights. Expect (quick, measured, linear 1:16): offsets +0.46 -> +0.23 with cross entropy,
- *  +0.59 -> +0.38 with the polynomial loss over 1000 epochs. Cross-entropy runs head to the max-margin separator
- *  (offset 0) like 1/log t; polynomial ones to a weight-dependent separator (linear, alpha 1, seed 0: offset
- *  +-0.318, the unit-norm minimiser of the weighted tail loss; reached at 10^4 epochs to within 0.01).
+ *  polynomially-tailed loss with alpha 1 (their linear simulations' value: docs/calibration.md#poly-loss-toy), same
+ *  weights. Cross-entropy runs head to the max-margin separator; polynomial ones to a weight-dependent separator.
  *  Run: iwlab run poly-loss-toy */
 export const polyLossToy: FigureSpec = {
   ...toyGaussian,
@@ -258,7 +230,7 @@ export const polyLossToy: FigureSpec = {
   evaluations: ['boundary', 'max-margin'],
   scales: {
     smoke: toyGaussian.scales.smoke,
-    quick: { epochs: 1000, seeds: 1, snapshotEpochs: [1, 10, 100, 1000] }, // 12 runs in about a minute on two cores
+    quick: { epochs: 1000, seeds: 1, snapshotEpochs: [1, 10, 100, 1000] },
     paper: toyGaussian.scales.paper,
   },
 };
@@ -266,8 +238,7 @@ export const polyLossToy: FigureSpec = {
 /** Wang et al.'s imbalanced binary CIFAR-10 comparison in our protocol: cifar-cnn's CNN, data and SGD (NYU's:
  *  no momentum, lr 0.1, batch 16), cross entropy against the polynomially-tailed loss with alpha 2 (their CIFAR
  *  config; they trained with momentum 0.9, batch 64, 200 epochs). Quick and smoke are the deep figures' shared
- *  scales (quick: 4:1 and 1:4). Expect: cross-entropy fractions meet once the CNN fits its training set, the
- *  polynomial loss's stay ordered by weight. Run: iwlab run poly-loss-cifar */
+ *  scales. Wang et al. predict the polynomial loss's fractions stay ordered by weight. Run: iwlab run poly-loss-cifar */
 export const polyLossCifar: FigureSpec = {
   ...cifarCnn,
   id: 'poly-loss-cifar',
