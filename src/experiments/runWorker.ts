@@ -7,11 +7,11 @@
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { FigureData } from '../data/types';
 import type { Checkpoint } from '../train/trainer';
+import type { TrainEpochMetrics, TrainResult } from '../train/types';
 import { runLabel } from './expand';
 import { ResultStore, type StoredRun, contiguousEpochs } from './resultStore';
 import { runId, stableStringify } from './runId';
 import { type RunTrainHooks, epochMetrics, runResult } from './trainRun';
-import type { TrainEpochMetrics, TrainResult } from '../train/types';
 import type { DataSpec, EpochMetrics, ProgressListener, RunConfig, RunResult, RunStatus } from './types';
 
 /** Trains a run (default trainRun: the real trainer); tests of the store logic may pass a small deterministic one. */
