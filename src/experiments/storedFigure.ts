@@ -8,6 +8,7 @@ import { expandRuns } from './expand';
 import { getFigure } from './figures';
 import { defaultResultStore, type ResultStore } from './resultStore';
 import { runId } from './runId';
+import { readStoredResult } from './storedResult';
 import type { FigureResult, FigureSpec, RunConfig, RunResult, ScaleName } from './types';
 
 export interface LoadStoredFigureOptions {
@@ -47,17 +48,9 @@ export function loadStoredFigure(specOrId: FigureSpec | string, options: LoadSto
   const missing: MissingRun[] = [];
   for (const config of configs) {
     const id = runId(config);
-    const run = store.run(spec.id, id);
-    const marker = run.readMarker();
-    const metrics = run.readMetrics();
-    if (marker === undefined && metrics.length === 0) {
-      missing.push({ runId: id, config });
-      continue;
-    }
-    const snapshots = run.readCheckpointHeader()?.snapshots ?? [];
-    const status = marker?.status ?? 'stopped';
-    const error = marker?.error ?? (marker === undefined ? `unfinished: ${metrics.length} of ${config.epochs} epochs stored` : undefined);
-    runs.push({ runId: id, config, status, metrics, snapshots, ...(error === undefined ? {} : { error }) });
+    const stored = readStoredResult(store.run(spec.id, id), config);
+    if (stored === undefined) missing.push({ runId: id, config });
+    else runs.push(stored);
   }
   return {
     spec,
