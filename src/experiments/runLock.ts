@@ -150,11 +150,33 @@ function isStale(lockPath: string, owner: LockOwner | undefined, staleLockMs: nu
   return false;
 }
 
-/** True when the pid is alive but started at another time than the lock's writer: the kernel gave the pid to another program. */
+/**
+ * True when the pid is alive but is not the lock's writer: it started at another time, or (a lock
+ * written without a start time, by older code) the program running under that pid is not Node.
+ */
 function isPidReused(owner: LockOwner): boolean {
-  if (owner.processStart === undefined) return false; // written where there is no /proc, or by older code
-  const now = processStartTime(owner.pid);
-  return now !== undefined && now !== owner.processStart;
+  if (owner.processStart !== undefined) {
+    const now = processStartTime(owner.pid);
+    return now !== undefined && now !== owner.processStart;
+  }
+  const program = processProgram(owner.pid);
+  return program !== undefined && !isNodeProgram(program);
+}
+
+/** argv[0] of a process (Linux /proc), or undefined where unknown. */
+function processProgram(pid: number): string | undefined {
+  try {
+    const argv0 = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0];
+    return argv0 === '' ? undefined : argv0; // a zombie or kernel thread shows none
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every iwlab process (CLI, notebook kernel, test) is a Node process: `node`, `nodejs`, or this very binary. */
+function isNodeProgram(argv0: string): boolean {
+  const name = path.basename(argv0);
+  return /^node/.test(name) || name === path.basename(process.execPath);
 }
 
 /** The process's start time in clock ticks since boot (Linux /proc), or undefined where unknown. */

@@ -58,6 +58,22 @@ test('a lock whose pid is alive but belongs to another program (a reused pid) is
   }
 });
 
+test('a lock written without a start time (older code) whose pid now runs a program other than Node is taken over', { skip: !fs.existsSync('/proc/self/cmdline') }, async () => {
+  const run = tempStore().run('fig', 'abc');
+  const other = spawn('sleep', ['30'], { stdio: 'ignore' });
+  try {
+    await new Promise((resolve) => other.once('spawn', resolve));
+    fs.mkdirSync(run.dir, { recursive: true });
+    fs.writeFileSync(run.lockPath, JSON.stringify({ pid: other.pid, host: os.hostname(), threadId: 0, startedAt: 'then', token: 'old' }));
+    run.lock().release();
+    // A live Node process under that pid may be the writer: the lock holds.
+    fs.writeFileSync(run.lockPath, JSON.stringify({ pid: process.ppid, host: os.hostname(), threadId: 0, startedAt: 'then', token: 'node' }));
+    assert.throws(() => run.lock(), RunLockedError);
+  } finally {
+    other.kill();
+  }
+});
+
 test('a new lock records the start time of its process, so a later owner of the pid is told apart', { skip: !fs.existsSync('/proc/self/stat') }, () => {
   const run = tempStore().run('fig', 'abc');
   const lock = run.lock();
