@@ -53,7 +53,7 @@ export async function verifyDataset(manifest: DatasetManifest, dataDir: string):
       if (md5 !== form.md5) {
         throw new ChecksumError(
           `${filePath} has md5 ${md5}, not the published ${form.md5}: it changed after install (damaged, edited, or another file). ` +
-            `Nothing was trained on it. Reinstall it with \`${fetchCommand(manifest.id)} --force\`.`,
+            `Nothing was trained on it. Reinstall it with \`${fetchCommand(manifest.id)} --force\` (with \`--from <folder>\` to copy it from a local mirror).`,
         );
       }
       stamp[form.name] = { size, mtimeMs, md5, hashedAt: new Date().toISOString() };

@@ -77,16 +77,18 @@ export async function runFigure(specOrId: FigureSpec | string, options: RunFigur
 
   // Finished runs first: reused at once.
   const results = new Map<string, RunResult>();
+  const fromScratch = new Set<string>(); // stored as finished but not reusable: trained again from epoch 1
   if (!options.retrain) {
     const currentData = await installedDataChecksums(configs, options.dataDir);
     configs.forEach((config, i) => {
       const data = currentData.get(config.data.source);
       const stored = readStoredResult(store.run(spec.id, ids[i]!), config, data === undefined ? {} : { currentData: data });
       if (stored !== undefined && isReusable(stored)) results.set(ids[i]!, stored);
+      else if (stored?.stopReason?.type === 'stale') fromScratch.add(ids[i]!);
     });
   }
   const pending = configs.filter((_, i) => !results.has(ids[i]!));
-  emit({ type: 'figureStart', figure: spec.id, scale, runs: configs.length, reused: results.size, epochs: epochsToTrain(store, pending, options.retrain === true) });
+  emit({ type: 'figureStart', figure: spec.id, scale, runs: configs.length, reused: results.size, epochs: epochsToTrain(store, pending, options.retrain === true, fromScratch) });
   for (const id of results.keys()) emit({ type: 'runEnd', runId: id, status: 'reused' });
 
   // Trains what the store does not hold, in this process or in worker threads; fills `results`.
@@ -177,9 +179,9 @@ export function defaultWorkers(backend: string | undefined): number {
 }
 
 /** Epochs left over the pending runs, counting resumed runs from their checkpoint (for the ETA). */
-function epochsToTrain(store: ResultStore, pending: readonly RunConfig[], retrain: boolean): number {
+function epochsToTrain(store: ResultStore, pending: readonly RunConfig[], retrain: boolean, fromScratch: ReadonlySet<string>): number {
   return pending.reduce((sum, config) => {
-    if (retrain) return sum + config.epochs;
+    if (retrain || fromScratch.has(runId(config))) return sum + config.epochs;
     let done = 0;
     try {
       done = store.run(config.figure, runId(config)).readCheckpointHeader()?.epoch ?? 0;

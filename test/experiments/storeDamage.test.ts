@@ -68,6 +68,7 @@ test('a finished run whose metrics lost lines is trained again, not reused, and 
     const again = await train(store, events);
     assert.deepEqual(figureNumbers(again), await uninterrupted());
   });
+  assert.equal(events[0]?.type === 'figureStart' && events[0].epochs, 6, 'the ETA counts the stale run from its first epoch');
   const ends = new Map(events.flatMap((event) => (event.type === 'runEnd' ? [[event.runId, event.status] as const] : [])));
   assert.equal(ends.get(firstId), 'done', 'trained again');
   assert.deepEqual([...ends.values()].sort(), ['done', 'reused'], 'the intact run is reused');
