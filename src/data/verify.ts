@@ -25,6 +25,12 @@ interface VerifiedEntry {
   hashedAt: string;
 }
 
+/**
+ * Files this thread verified, by path, with size and mtime: a read-only data folder keeps no record
+ * beside the data, and each run of a figure verifies before it trains; hash such files once here.
+ */
+const verifiedHere = new Map<string, Omit<VerifiedEntry, 'hashedAt'>>();
+
 /** The dataset behind a DataSpec source, or undefined for generated data (nothing to verify). */
 export function datasetOfSource(source: string): DatasetManifest | undefined {
   return Object.hasOwn(DATASETS, source) ? DATASETS[source as DatasetId] : undefined;
@@ -44,10 +50,10 @@ export async function verifyDataset(manifest: DatasetManifest, dataDir: string):
     }
     const filePath = path.join(dir, form.name);
     const { size, mtimeMs } = fs.statSync(filePath);
-    const known = stamp[form.name];
+    const isCurrent = (entry: Omit<VerifiedEntry, 'hashedAt'> | undefined) => entry !== undefined && entry.size === size && entry.mtimeMs === mtimeMs && entry.md5 === form.md5;
     let md5: string;
-    if (known !== undefined && known.size === size && known.mtimeMs === mtimeMs && known.md5 === form.md5) {
-      md5 = known.md5;
+    if (isCurrent(stamp[form.name]) || isCurrent(verifiedHere.get(filePath))) {
+      md5 = form.md5;
     } else {
       md5 = await md5File(filePath);
       if (md5 !== form.md5) {
@@ -57,6 +63,7 @@ export async function verifyDataset(manifest: DatasetManifest, dataDir: string):
         );
       }
       stamp[form.name] = { size, mtimeMs, md5, hashedAt: new Date().toISOString() };
+      verifiedHere.set(filePath, { size, mtimeMs, md5 });
       isStampChanged = true;
     }
     checksums[`${manifest.dir}/${form.name}`] = md5;
