@@ -8,7 +8,7 @@ import { expandRuns } from './expand';
 import { getFigure } from './figures';
 import { defaultResultStore, type ResultStore } from './resultStore';
 import { runId } from './runId';
-import { readStoredResult } from './storedResult';
+import { isReusable, readStoredResult } from './storedResult';
 import type { FigureResult, FigureSpec, RunConfig, RunResult, ScaleName } from './types';
 
 export interface LoadStoredFigureOptions {
@@ -28,7 +28,8 @@ export interface MissingRun {
 export interface StoredFigure extends FigureResult {
   /**
    * The stored runs, in expansion order: status 'done' or 'failed' when finished, 'stopped' for a run
-   * with some epochs and no end marker (training, interrupted, or waiting to resume).
+   * with some epochs and no end marker (training, interrupted, or waiting to resume) or one that will
+   * be trained again (stopReason 'stale'), 'failed' with stopReason 'damaged' for an unreadable one.
    */
   runs: RunResult[];
   /** Runs with nothing stored; they are not in `runs`. */
@@ -85,7 +86,8 @@ export interface CoverageRow {
 
 export function coverageRows(figures: readonly StoredFigure[]): CoverageRow[] {
   return figures.map((figure) => {
-    const finished = figure.runs.filter((run) => run.status !== 'stopped').length;
+    // Damaged or stale runs are not finished: the command trains them again.
+    const finished = figure.runs.filter(isReusable).length;
     const unfinished = figure.runs.length - finished;
     const stored = finished === figure.expected ? 'complete' : figure.runs.length === 0 ? 'none' : 'partial';
     return { figure: figure.spec.id, stored, finished, unfinished, missing: figure.missing.length, expected: figure.expected, command: stored === 'complete' ? '' : figure.command };
