@@ -57,11 +57,18 @@ export async function executeRun(config: RunConfig, options: ExecuteRunOptions):
   const lock = run.lock(); // throws RunLockedError while another process trains this run
   try {
     if (options.retrain) run.clearResults();
-    // The data is checked before anything is reused or trained: damaged files fail this run here.
-    const verifyData = options.verifyData ?? verifyRunData;
-    const checksums = await verifyData(config.data, options.dataDir);
+    // The data is checked before anything trains: missing or damaged files fail this run here, unless
+    // the run is finished already (by another process meanwhile, which checked the data it used).
+    let checksums: Record<string, string> | undefined;
+    let dataError: unknown;
+    try {
+      checksums = await (options.verifyData ?? verifyRunData)(config.data, options.dataDir);
+    } catch (error) {
+      dataError = error;
+    }
     const stored = readStoredResult(run, config, checksums === undefined ? {} : { currentData: checksums });
     if (stored !== undefined && isReusable(stored)) return { result: stored, reused: true };
+    if (dataError !== undefined) throw dataError;
     if (stored?.stopReason?.type === 'stale') {
       // Said once, where it happens; the run then trains from its first epoch.
       console.error(`[iwlab] run ${id} (${runLabel(config)}) is not reused: ${stored.stopReason.message}; training it again.`);
