@@ -139,7 +139,7 @@ export async function main(args: string[]): Promise<void> {
       const files = writeFigureCsv(result, path.resolve(values.csv ?? path.join(REPO_ROOT, 'reports', 'figures')));
       console.log(`CSV: ${files.metrics}\n     ${files.summary}`);
     }
-    process.exitCode = exitCode(result.runs, store, stopSignal);
+    process.exitCode = exitCode(result.runs, stopSignal);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -153,11 +153,11 @@ export async function main(args: string[]): Promise<void> {
  */
 export const EXIT_CODES = { done: 0, error: 1, diverged: 3, locked: 75, SIGINT: 130, SIGTERM: 143 } as const satisfies Record<string, number>;
 
-function exitCode(runs: readonly RunResult[], store: ResultStore, stopSignal: 'SIGINT' | 'SIGTERM' | undefined): number {
+function exitCode(runs: readonly RunResult[], stopSignal: 'SIGINT' | 'SIGTERM' | undefined): number {
   if (stopSignal !== undefined) return EXIT_CODES[stopSignal];
   const unfinished = runs.filter((run) => run.status !== 'done');
   if (unfinished.length === 0) return EXIT_CODES.done;
-  const isDiverged = (run: RunResult) => run.status === 'failed' && store.run(run.config.figure, run.runId).readMarker()?.status === 'failed';
+  const isDiverged = (run: RunResult) => run.stopReason?.type === 'diverged';
   if (unfinished.every(isDiverged)) return EXIT_CODES.diverged;
   if (unfinished.every((run) => isDiverged(run) || isLocked(run))) return EXIT_CODES.locked;
   return EXIT_CODES.error;
@@ -166,7 +166,7 @@ function exitCode(runs: readonly RunResult[], store: ResultStore, stopSignal: 'S
 const WAIT_POLL_SECONDS = 30;
 
 function isLocked(run: RunResult): boolean {
-  return run.status === 'stopped' && (run.error ?? '').startsWith('RunLockedError');
+  return run.stopReason?.type === 'locked';
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -41,6 +41,7 @@ export interface InstallReport {
 export async function installDataset(manifest: DatasetManifest, options: InstallOptions): Promise<InstallReport> {
   const target = path.join(options.dataDir, manifest.dir);
   mkdirSync(target, { recursive: true });
+  removeLeftoversOfDeadCopies(options.dataDir, target, manifest.dir);
   const kept: string[] = [];
   const needed: DatasetFile[] = [];
   for (const file of manifest.files) {
@@ -79,6 +80,39 @@ export async function installDataset(manifest: DatasetManifest, options: Install
     report.source = baseUrls.join(' or ');
   }
   return report;
+}
+
+/**
+ * A killed `iwlab data` leaves `<file>.partial-<pid>` copies and a `.staging-<dir>-<pid>` folder;
+ * those of processes no longer alive are removed (a live copy's are its work in progress). The
+ * download's own `.partial` (no pid) is kept: the next download resumes from it.
+ */
+function removeLeftoversOfDeadCopies(dataDir: string, target: string, dir: string): void {
+  const ownedBy = (name: string, prefix: RegExp): number | undefined => {
+    const match = prefix.exec(name);
+    return match ? Number(match[1]) : undefined;
+  };
+  const partial = new RegExp(`${escapeRegExp(PARTIAL_SUFFIX)}-(\\d+)$`);
+  const staging = new RegExp(`^\\.staging-${escapeRegExp(dir)}-(\\d+)$`);
+  for (const [folder, pattern] of [[target, partial], [dataDir, staging]] as const) {
+    for (const name of readdirSync(folder)) {
+      const pid = ownedBy(name, pattern);
+      if (pid !== undefined && !isProcessAlive(pid)) rmSync(path.join(folder, name), { recursive: true, force: true });
+    }
+  }
+}
+
+function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** True when the file (or its alternative form) is in `dir` with the right size and md5. */

@@ -7,6 +7,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import type { DataFrame } from 'danfojs-node';
 import { defaultResultStore, type ResultStore, writeFileAtomic } from './resultStore';
+import { readStoredResult, unfinishedResult } from './storedResult';
 import { meanInterval } from './stats';
 import type { EpochMetrics, FigureResult, RunConfig, RunResult, ScaleName } from './types';
 
@@ -90,9 +91,7 @@ export function loadStoredRuns(figure: string, options: LoadMetricsOptions = {})
     const run = store.run(figure, id);
     const config = run.readConfig() as RunConfig;
     if (options.scale !== undefined && config.scale !== options.scale) continue;
-    const marker = run.readMarker();
-    const snapshots = run.readCheckpointHeader()?.snapshots ?? [];
-    runs.push({ runId: id, config, status: marker?.status ?? 'stopped', metrics: run.readMetrics(), snapshots, ...(marker?.error === undefined ? {} : { error: marker.error }) });
+    runs.push(readStoredResult(run, config) ?? unfinishedResult(run, config, { type: 'unfinished', epochs: 0, of: config.epochs }));
   }
   return runs;
 }

@@ -8,10 +8,12 @@ import os from 'node:os';
 import { initEngine } from '../engine/index';
 import { expandRuns } from './expand';
 import { getFigure } from './figures';
-import { defaultResultStore, type ResultStore, RunLockedError } from './resultStore';
+import { defaultResultStore, type ResultStore } from './resultStore';
 import { runId } from './runId';
-import { executeRun, type LoadDataFunction, type RunOutcome, type RunSettings, storedResult, type TrainFunction, unfinishedResult } from './runWorker';
-import type { FigureResult, FigureSpec, ProgressEvent, ProgressListener, RunConfig, RunResult, RunStatus, ScaleName } from './types';
+import { executeRun, type LoadDataFunction, type RunOutcome, type RunSettings, type TrainFunction } from './runWorker';
+import { type StopReason, stopReasonOfError } from './stopReason';
+import { isReusable, readStoredResult, unfinishedResult } from './storedResult';
+import type { FigureResult, FigureSpec, ProgressEvent, ProgressListener, RunConfig, RunResult, ScaleName } from './types';
 import { runInWorkers } from './workerPool';
 
 export interface RunFigureOptions extends RunSettings {
@@ -48,9 +50,6 @@ export interface RunFigureOptions extends RunSettings {
   loadData?: LoadDataFunction;
 }
 
-/** Errors that leave a run unfinished rather than failed: it resumes next time. */
-const STOPPED_ERRORS: readonly string[] = ['RunLockedError', 'WorkerStoppedError'];
-
 export class UnknownRunError extends Error {
   override name = 'UnknownRunError';
 }
@@ -78,14 +77,18 @@ export async function runFigure(specOrId: FigureSpec | string, options: RunFigur
 
   // Finished runs first: reused at once.
   const results = new Map<string, RunResult>();
+  const fromScratch = new Set<string>(); // stored as finished but not reusable: trained again from epoch 1
   if (!options.retrain) {
+    const currentData = await installedDataChecksums(configs, options.dataDir);
     configs.forEach((config, i) => {
-      const stored = storedResult(store.run(spec.id, ids[i]!), config);
-      if (stored) results.set(ids[i]!, stored);
+      const data = currentData.get(config.data.source);
+      const stored = readStoredResult(store.run(spec.id, ids[i]!), config, data === undefined ? {} : { currentData: data });
+      if (stored !== undefined && isReusable(stored)) results.set(ids[i]!, stored);
+      else if (stored?.stopReason?.type === 'stale') fromScratch.add(ids[i]!);
     });
   }
   const pending = configs.filter((_, i) => !results.has(ids[i]!));
-  emit({ type: 'figureStart', figure: spec.id, scale, runs: configs.length, reused: results.size, epochs: epochsToTrain(store, pending, options.retrain === true) });
+  emit({ type: 'figureStart', figure: spec.id, scale, runs: configs.length, reused: results.size, epochs: epochsToTrain(store, pending, options.retrain === true, fromScratch) });
   for (const id of results.keys()) emit({ type: 'runEnd', runId: id, status: 'reused' });
 
   // Trains what the store does not hold, in this process or in worker threads; fills `results`.
@@ -100,19 +103,19 @@ export async function runFigure(specOrId: FigureSpec | string, options: RunFigur
       results.set(result.runId, result);
       emit({ type: 'runEnd', runId: result.runId, status: reused ? 'reused' : result.status, ...(result.error === undefined ? {} : { error: result.error }) });
     };
-    const unfinished = (config: RunConfig, status: RunStatus, error?: string) => finish(unfinishedResult(store.run(spec.id, runId(config)), config, status, error), false);
+    const unfinished = (config: RunConfig, reason: StopReason) => finish(unfinishedResult(store.run(spec.id, runId(config)), config, reason), false);
 
     if (workers <= 1 || pending.length === 1) {
       for (const config of pending) {
         if (signal.aborted) {
-          unfinished(config, 'stopped');
+          unfinished(config, { type: 'interrupted' });
           continue;
         }
         let outcome: RunOutcome;
         try {
           outcome = await executeRun(config, { ...settings, store, onProgress: emit, signal, ...pick(options, 'train', 'loadData') });
         } catch (error) {
-          unfinished(config, error instanceof RunLockedError ? 'stopped' : 'failed', describe(error));
+          unfinished(config, error instanceof Error ? stopReasonOfError(error) : { type: 'failed', message: String(error) });
           continue;
         }
         finish(outcome.result, outcome.reused);
@@ -125,8 +128,8 @@ export async function runFigure(specOrId: FigureSpec | string, options: RunFigur
       for (const config of pending) {
         const outcome = outcomes.get(runId(config));
         if (outcome?.kind === 'outcome') finish(outcome.outcome.result, outcome.outcome.reused);
-        else if (outcome?.kind === 'error') unfinished(config, STOPPED_ERRORS.includes(outcome.name) ? 'stopped' : 'failed', `${outcome.name}: ${outcome.message}`);
-        else unfinished(config, 'stopped');
+        else if (outcome?.kind === 'error') unfinished(config, stopReasonOfError(outcome));
+        else unfinished(config, { type: 'interrupted' });
       }
     }
   };
@@ -143,6 +146,7 @@ export async function runFigure(specOrId: FigureSpec | string, options: RunFigur
   const isWatchingSigint = options.stopOnSigint !== false && pending.length > 0;
   if (isWatchingSigint) process.on('SIGINT', onSigint);
   try {
+    if (pending.length > 0) store.checkWritable(spec.id); // one clear line for a read-only store, not one per run
     if (pending.length > 0) await trainPending(controller.signal);
   } finally {
     if (isWatchingSigint) process.off('SIGINT', onSigint);
@@ -175,9 +179,9 @@ export function defaultWorkers(backend: string | undefined): number {
 }
 
 /** Epochs left over the pending runs, counting resumed runs from their checkpoint (for the ETA). */
-function epochsToTrain(store: ResultStore, pending: readonly RunConfig[], retrain: boolean): number {
+function epochsToTrain(store: ResultStore, pending: readonly RunConfig[], retrain: boolean, fromScratch: ReadonlySet<string>): number {
   return pending.reduce((sum, config) => {
-    if (retrain) return sum + config.epochs;
+    if (retrain || fromScratch.has(runId(config))) return sum + config.epochs;
     let done = 0;
     try {
       done = store.run(config.figure, runId(config)).readCheckpointHeader()?.epoch ?? 0;
@@ -186,6 +190,26 @@ function epochsToTrain(store: ResultStore, pending: readonly RunConfig[], retrai
     }
     return sum + Math.max(0, config.epochs - done);
   }, 0);
+}
+
+/**
+ * The checksums of the data installed now, per data source the runs read, for the reuse check. Data
+ * that is missing or damaged gives none: finished runs are still reused (nothing trains on it), and
+ * a run that must train fails on it with the named error.
+ */
+async function installedDataChecksums(configs: readonly RunConfig[], dataDir: string | undefined): Promise<Map<string, Record<string, string>>> {
+  const { verifyDataSource } = await import('../data/verify');
+  const { DEFAULT_DATA_DIR } = await import('../data/dataDir');
+  const checksums = new Map<string, Record<string, string>>();
+  for (const source of new Set(configs.map((config) => config.data.source))) {
+    try {
+      const found = await verifyDataSource(source, dataDir ?? DEFAULT_DATA_DIR);
+      if (found !== undefined) checksums.set(source, found);
+    } catch {
+      // Reported by the runs that train on it.
+    }
+  }
+  return checksums;
 }
 
 /** A throwing progress listener (a display bug) must never stop training or lose results. */

@@ -9,14 +9,19 @@ import type { FigureData } from '../data/types';
 import type { Checkpoint } from '../train/trainer';
 import type { TrainEpochMetrics, TrainResult } from '../train/types';
 import { runLabel } from './expand';
-import { ResultStore, type StoredRun, contiguousEpochs } from './resultStore';
+import { contiguousEpochs } from './metricsFile';
+import { ResultStore } from './resultStore';
 import { runId, stableStringify } from './runId';
+import { isReusable, readStoredResult } from './storedResult';
+import type { StoredRun } from './storedRun';
 import { type RunTrainHooks, epochMetrics, runResult } from './trainRun';
-import type { DataSpec, EpochMetrics, ProgressListener, RunConfig, RunResult, RunStatus } from './types';
+import type { DataSpec, ProgressListener, RunConfig, RunResult } from './types';
 
 /** Trains a run (default trainRun: the real trainer); tests of the store logic may pass a small deterministic one. */
 export type TrainFunction = (config: RunConfig, data: FigureData, hooks: RunTrainHooks) => Promise<TrainResult>;
 export type LoadDataFunction = (spec: DataSpec, options: { dataDir?: string; seed: number }) => Promise<FigureData>;
+/** Checks the data files a run reads and gives their md5s (undefined for generated data); throws on damage. */
+export type VerifyDataFunction = (spec: DataSpec, dataDir: string | undefined) => Promise<Record<string, string> | undefined>;
 
 /** Settings that travel to a worker thread as plain data. */
 export interface RunSettings {
@@ -37,6 +42,7 @@ export interface ExecuteRunOptions extends RunSettings {
   onProgress?: ProgressListener;
   train?: TrainFunction;
   loadData?: LoadDataFunction;
+  verifyData?: VerifyDataFunction;
 }
 
 export interface RunOutcome {
@@ -53,10 +59,26 @@ export async function executeRun(config: RunConfig, options: ExecuteRunOptions):
   const lock = run.lock(); // throws RunLockedError while another process trains this run
   try {
     if (options.retrain) run.clearResults();
-    const finished = storedResult(run, config);
-    if (finished) return { result: finished, reused: true };
+    // The data is checked before anything trains: missing or damaged files fail this run here, unless
+    // the run is finished already (by another process meanwhile, which checked the data it used).
+    let checksums: Record<string, string> | undefined;
+    let dataError: unknown;
+    try {
+      checksums = await (options.verifyData ?? verifyRunData)(config.data, options.dataDir);
+    } catch (error) {
+      dataError = error;
+    }
+    const stored = readStoredResult(run, config, checksums === undefined ? {} : { currentData: checksums });
+    if (stored !== undefined && isReusable(stored)) return { result: stored, reused: true };
+    if (dataError !== undefined) throw dataError;
+    if (stored?.stopReason?.type === 'stale') {
+      // Said once, where it happens; the run then trains from its first epoch.
+      console.error(`[iwlab] run ${id} (${runLabel(config)}) is not reused: ${stored.stopReason.message}; training it again.`);
+      run.clearResults();
+    }
     run.ensureConfig(stableStringify(config));
     const resumeFrom = prepareResume(run);
+    if (checksums !== undefined) run.writeDataRecord({ files: checksums });
     const startEpoch = resumeFrom?.checkpoint.epoch ?? 0;
     options.onProgress?.({ type: 'runStart', runId: id, label: runLabel(config), epochs: config.epochs, startEpoch });
 
@@ -106,7 +128,8 @@ export async function executeRun(config: RunConfig, options: ExecuteRunOptions):
       metrics.close();
     }
     if (trainError !== undefined || trained === undefined) throw trainError;
-    const result = runResult(id, config, trained);
+    const labelled = runResult(id, config, trained);
+    const result: RunResult = { ...labelled, ...stopReasonOfTrained(labelled) };
     if (result.status === 'done' || result.status === 'failed') {
       run.writeMarker({ status: result.status, epochs: result.metrics.length, ...(result.error === undefined ? {} : { error: result.error }), finishedAt: new Date().toISOString() });
     }
@@ -116,25 +139,19 @@ export async function executeRun(config: RunConfig, options: ExecuteRunOptions):
   }
 }
 
-/** A finished run as the store holds it, or undefined when it has no done marker. */
-export function storedResult(run: StoredRun, config: RunConfig): RunResult | undefined {
-  const marker = run.readMarker();
-  if (!marker) return undefined;
-  const snapshots = run.readCheckpointHeader()?.snapshots ?? [];
-  return { runId: run.id, config, status: marker.status, metrics: run.readMetrics(), snapshots, ...(marker.error === undefined ? {} : { error: marker.error }) };
+/** The trainer reports a stop or a divergence by status and text; the store's callers match on a typed reason. */
+function stopReasonOfTrained(trained: RunResult): Pick<RunResult, 'stopReason'> {
+  if (trained.stopReason !== undefined || trained.status === 'done') return {};
+  if (trained.status === 'stopped') return { stopReason: { type: 'interrupted' } };
+  // The trainer fails a run only on divergence, in the epoch after its last metrics line.
+  return { stopReason: { type: 'diverged', epoch: trained.metrics.length + 1, message: trained.error ?? 'diverged' } };
 }
 
-/** A run that did not finish here: what the store holds of it, with the reason. */
-export function unfinishedResult(run: StoredRun, config: RunConfig, status: RunStatus, error?: string): RunResult {
-  let metrics: EpochMetrics[] = [];
-  let snapshots: RunResult['snapshots'] = [];
-  try {
-    metrics = run.readMetrics();
-    snapshots = run.readCheckpointHeader()?.snapshots ?? [];
-  } catch {
-    // A damaged store must not hide the reason the run stopped; report it without its epochs.
-  }
-  return { runId: run.id, config, status, metrics, snapshots, ...(error === undefined ? {} : { error }) };
+/** The data a run reads, checked against the published checksums (generated data: nothing to check). */
+async function verifyRunData(spec: DataSpec, dataDir: string | undefined): Promise<Record<string, string> | undefined> {
+  const { verifyDataSource } = await import('../data/verify');
+  const { DEFAULT_DATA_DIR } = await import('../data/dataDir');
+  return verifyDataSource(spec.source, dataDir ?? DEFAULT_DATA_DIR);
 }
 
 /**

@@ -8,6 +8,7 @@ import { expandRuns } from './expand';
 import { getFigure } from './figures';
 import { defaultResultStore, type ResultStore } from './resultStore';
 import { runId } from './runId';
+import { isReusable, readStoredResult } from './storedResult';
 import type { FigureResult, FigureSpec, RunConfig, RunResult, ScaleName } from './types';
 
 export interface LoadStoredFigureOptions {
@@ -27,7 +28,8 @@ export interface MissingRun {
 export interface StoredFigure extends FigureResult {
   /**
    * The stored runs, in expansion order: status 'done' or 'failed' when finished, 'stopped' for a run
-   * with some epochs and no end marker (training, interrupted, or waiting to resume).
+   * with some epochs and no end marker (training, interrupted, or waiting to resume) or one that will
+   * be trained again (stopReason 'stale'), 'failed' with stopReason 'damaged' for an unreadable one.
    */
   runs: RunResult[];
   /** Runs with nothing stored; they are not in `runs`. */
@@ -47,17 +49,9 @@ export function loadStoredFigure(specOrId: FigureSpec | string, options: LoadSto
   const missing: MissingRun[] = [];
   for (const config of configs) {
     const id = runId(config);
-    const run = store.run(spec.id, id);
-    const marker = run.readMarker();
-    const metrics = run.readMetrics();
-    if (marker === undefined && metrics.length === 0) {
-      missing.push({ runId: id, config });
-      continue;
-    }
-    const snapshots = run.readCheckpointHeader()?.snapshots ?? [];
-    const status = marker?.status ?? 'stopped';
-    const error = marker?.error ?? (marker === undefined ? `unfinished: ${metrics.length} of ${config.epochs} epochs stored` : undefined);
-    runs.push({ runId: id, config, status, metrics, snapshots, ...(error === undefined ? {} : { error }) });
+    const stored = readStoredResult(store.run(spec.id, id), config);
+    if (stored === undefined) missing.push({ runId: id, config });
+    else runs.push(stored);
   }
   return {
     spec,
@@ -92,7 +86,8 @@ export interface CoverageRow {
 
 export function coverageRows(figures: readonly StoredFigure[]): CoverageRow[] {
   return figures.map((figure) => {
-    const finished = figure.runs.filter((run) => run.status !== 'stopped').length;
+    // Damaged or stale runs are not finished: the command trains them again.
+    const finished = figure.runs.filter(isReusable).length;
     const unfinished = figure.runs.length - finished;
     const stored = finished === figure.expected ? 'complete' : figure.runs.length === 0 ? 'none' : 'partial';
     return { figure: figure.spec.id, stored, finished, unfinished, missing: figure.missing.length, expected: figure.expected, command: stored === 'complete' ? '' : figure.command };

@@ -2,6 +2,7 @@
  * The vocabulary of the registry: what a figure is (FigureSpec), what one training run is
  * (RunConfig: plain JSON, hashed into the run id), and what a run reports (EpochMetrics).
  */
+import type { StopReason } from './stopReason';
 
 import type { DataSpec } from '../data/types';
 import type { ModelSpec } from '../models/types';
@@ -111,6 +112,8 @@ export interface RunResult {
   snapshots: Snapshot[];
   /** Why a run failed (divergence, a worker crash), for the figure's caption. */
   error?: string;
+  /** Why the run is not 'done', typed (absent when done); `error` is its one-line description. */
+  stopReason?: StopReason;
 }
 
 export interface FigureResult {

@@ -151,3 +151,19 @@ test('real MNIST installs from ../shared/data (or data/) with every published md
   assert.equal(report.installed.length, 4);
   assert.deepEqual(listing(path.join(dataDir, 'mnist')), MNIST_MANIFEST.files.map((file) => file.name).sort());
 });
+
+test('copies and staging folders left by a killed `iwlab data --from` are removed by the next install; a live copy\'s are kept', async () => {
+  const mirror = path.join(work, 'leftover-mirror');
+  mkdirSync(path.join(mirror, 'tiny-batches'), { recursive: true });
+  writeFileSync(path.join(mirror, 'tiny-batches', 'first.bin'), first);
+  writeFileSync(path.join(mirror, 'tiny-batches', 'meta.txt'), second);
+  const dataDir = path.join(work, 'leftovers');
+  const target = path.join(dataDir, 'tiny-batches');
+  mkdirSync(path.join(dataDir, '.staging-tiny-batches-999999'), { recursive: true });
+  mkdirSync(target, { recursive: true });
+  writeFileSync(path.join(target, 'first.bin.partial-999999'), first.subarray(0, 10)); // pid 999999: not alive
+  writeFileSync(path.join(target, `meta.txt.partial-${process.ppid}`), 'a copy still running');
+  await installDataset(archiveManifest(), { dataDir, from: mirror });
+  assert.deepEqual(listing(target).sort(), ['first.bin', 'meta.txt', `meta.txt.partial-${process.ppid}`]);
+  assert.equal(existsSync(path.join(dataDir, '.staging-tiny-batches-999999')), false);
+});

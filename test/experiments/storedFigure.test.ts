@@ -99,3 +99,16 @@ test('loading stored results loads no tfjs at all (no engine, no training)', asy
   assert.equal(child.status, 0, child.stderr);
   assert.deepEqual(JSON.parse(child.stdout.trim().split('\n').pop()!), []);
 });
+
+test('a damaged or stale run is shown with its reason and counted as unfinished, not finished', () => {
+  const results = tempStore();
+  for (const config of configs) store(results, config, 6, 'done');
+  const [damaged, stale] = configs as [RunConfig, RunConfig];
+  fs.writeFileSync(results.run(damaged.figure, runId(damaged)).markerPath, '{"status":"do');
+  results.run(stale.figure, runId(stale)).rewriteMetrics([line(stale, 1)]);
+  const figure = loadStoredFigure(spec, { scale: 'smoke', store: results });
+  assert.equal(figure.runs[0]!.stopReason?.type, 'damaged');
+  assert.match(figure.runs[0]!.error!, /done is not valid JSON/);
+  assert.equal(figure.runs[1]!.stopReason?.type, 'stale');
+  assert.deepEqual(coverageRows([figure])[0], { figure: 'tiny', stored: 'partial', finished: 2, unfinished: 2, missing: 0, expected: 4, command: figure.command });
+});
