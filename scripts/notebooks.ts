@@ -6,34 +6,37 @@
  * IWLAB_SCALE (and IWLAB_SEEDS with --seeds) set for the parameters cell. Writes each executed notebook to the output folder; on a
  * failure prints the failing cell and the error tslab wrote to its stderr, and exits 1.
  */
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { parseSeeds } from '../src/experiments/expand';
+import { parseCommandLine, readSeeds, readSettings } from '../src/options';
+import { UsageError, describeError, errorExitCode, isDebug } from '../src/usageError';
 import { KernelClient, REPO_ROOT } from './lib/kernelClient';
 import { type ExecutionResult, cleanNotebook, executeNotebook, formatFailure, readNotebook, serializeNotebook } from './lib/notebook';
-
-const SCALES = ['smoke', 'quick', 'paper'];
 
 const HELP = `Usage: npm run notebooks -- [options] [notebook.ipynb ...]
 
 Executes notebooks (default: every notebooks/*.ipynb) on the iwlab kernel, without Jupyter.
-  --scale <smoke|quick|paper>  IWLAB_SCALE for the notebooks (default smoke)
+  --scale <smoke|quick|paper>  IWLAB_SCALE for the notebooks (default $IWLAB_SCALE, else smoke)
   --seeds <k>                  IWLAB_SEEDS for the notebooks: seeds 0..k-1 per weight, mean and 95%
                                bands (default $IWLAB_SEEDS, else each scale's own count)
+  --data <dir>                 IWLAB_DATA_DIR for the notebooks (default $IWLAB_DATA_DIR, else <repo>/data)
+  --results <dir>              IWLAB_RESULTS for the notebooks (default $IWLAB_RESULTS, else <repo>/results)
+  --backend <name>             IWLAB_BACKEND for the notebooks (default $IWLAB_BACKEND, else the fastest)
   --timeout <seconds>          per-cell limit (default 600)
   --out <dir>                  where executed notebooks go (default .tmp/notebooks)
   --clean                      execute nothing; strip outputs and execution counts in place
                                (notebooks are committed clean; a test checks it)`;
 
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+export { UsageError } from '../src/usageError';
 
 export interface RunOptions {
   scale: string;
   /** IWLAB_SEEDS for the parameters cell; default: the environment's, else each scale's own count. */
   seeds?: number;
+  /** IWLAB_DATA_DIR, IWLAB_RESULTS and IWLAB_BACKEND for the kernel (the notebooks read them through src/index.ts). */
+  dataDir?: string;
+  resultsDir?: string;
+  backend?: string;
   cellTimeoutSeconds: number;
   outDir: string;
   log?: (line: string) => void;
@@ -59,7 +62,7 @@ export function defaultNotebooks(): string[] {
 export async function runNotebook(file: string, options: RunOptions): Promise<NotebookRun> {
   const notebook = readNotebook(file);
   const started = performance.now();
-  const kernel = await KernelClient.start({ env: { ...process.env, IWLAB_SCALE: options.scale, ...(options.seeds === undefined ? {} : { IWLAB_SEEDS: String(options.seeds) }) } });
+  const kernel = await KernelClient.start({ env: kernelEnv(options) });
   let result: ExecutionResult;
   try {
     result = await executeNotebook(notebook, kernel, { cellTimeoutSeconds: options.cellTimeoutSeconds });
@@ -72,36 +75,59 @@ export async function runNotebook(file: string, options: RunOptions): Promise<No
   return { file, output, result, seconds: (performance.now() - started) / 1000 };
 }
 
+/** The kernel's environment: the settings this script resolved, passed on by name. */
+export function kernelEnv(options: RunOptions, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return {
+    ...env,
+    IWLAB_SCALE: options.scale,
+    ...(options.seeds === undefined ? {} : { IWLAB_SEEDS: String(options.seeds) }),
+    ...(options.dataDir === undefined ? {} : { IWLAB_DATA_DIR: options.dataDir }),
+    ...(options.resultsDir === undefined ? {} : { IWLAB_RESULTS: options.resultsDir }),
+    ...(options.backend === undefined ? {} : { IWLAB_BACKEND: options.backend }),
+  };
+}
+
 export function parseCli(args: string[]): { files: string[]; options: RunOptions; clean: boolean } | undefined {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandLine(
     args,
-    allowPositionals: true,
-    options: {
-      scale: { type: 'string', default: 'smoke' },
-      seeds: { type: 'string' },
+    {
       timeout: { type: 'string', default: '600' },
       out: { type: 'string', default: path.join(REPO_ROOT, '.tmp', 'notebooks') },
       clean: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
     },
-  });
+    'npm run notebooks -- --help',
+    ['scale', 'seeds', 'data', 'results', 'backend'],
+  );
   if (values.help) return undefined;
-  if (!SCALES.includes(values.scale)) throw new UsageError(`Unknown scale '${values.scale}'; use one of ${SCALES.join(', ')}.`);
+  // IWLAB_SCALE is honoured (and checked) like --scale; smoke only when neither says.
+  const settings = readSettings(values, { defaultScale: 'smoke' });
   const timeout = Number(values.timeout);
   if (!(timeout > 0)) throw new UsageError(`--timeout takes a positive number of seconds, got '${values.timeout}'.`);
-  const files = positionals.length > 0 ? positionals.map((file) => path.resolve(file)) : defaultNotebooks();
+  const files = positionals.length > 0 ? positionals.map((file) => checkNotebook(path.resolve(file))) : defaultNotebooks();
   if (files.length === 0) throw new UsageError('No notebooks given and none found under notebooks/.');
-  const seeds = seedsOption(values.seeds ?? process.env.IWLAB_SEEDS);
-  return { files, clean: values.clean, options: { scale: values.scale, ...(seeds === undefined ? {} : { seeds }), cellTimeoutSeconds: timeout, outDir: path.resolve(values.out) } };
+  const options: RunOptions = {
+    scale: settings.scale,
+    ...(settings.seeds === undefined ? {} : { seeds: settings.seeds }),
+    dataDir: settings.dataDir,
+    resultsDir: settings.resultsDir,
+    ...(settings.backend === undefined ? {} : { backend: settings.backend }),
+    cellTimeoutSeconds: timeout,
+    outDir: path.resolve(values.out),
+  };
+  return { files, clean: values.clean, options };
 }
 
-/** --seeds k, checked as the notebooks will check IWLAB_SEEDS (before any notebook starts). */
+/** A notebook named on the command line must be a file (else: which one, and where they are). */
+function checkNotebook(file: string): string {
+  const shown = path.relative(process.cwd(), file) || file;
+  if (!existsSync(file)) throw new UsageError(`No notebook at ${shown}: check the name (the notebooks are notebooks/*.ipynb).`);
+  if (!statSync(file).isFile()) throw new UsageError(`${shown} is a folder, not a notebook: name its .ipynb files.`);
+  return file;
+}
+
+/** --seeds k (else IWLAB_SEEDS), checked as the notebooks will check it (before any notebook starts). */
 export function seedsOption(value: string | undefined): number | undefined {
-  try {
-    return parseSeeds(value);
-  } catch (error) {
-    throw new UsageError(`--seeds: ${error instanceof Error ? error.message : String(error)}`);
-  }
+  return readSeeds(value, process.env);
 }
 
 async function main(args: string[]): Promise<void> {
@@ -136,7 +162,7 @@ async function main(args: string[]): Promise<void> {
 
 if (require.main === module) {
   main(process.argv.slice(2)).catch((error: unknown) => {
-    console.error(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
-    process.exitCode = 1;
+    console.error(describeError(error, isDebug(process.argv)));
+    process.exitCode = errorExitCode(error);
   });
 }

@@ -43,6 +43,9 @@ export const SHARED_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
 
+export type SharedOption = keyof typeof SHARED_OPTIONS;
+const SHARED_NAMES = Object.keys(SHARED_OPTIONS) as SharedOption[];
+
 const ENV_OF: Record<string, string> = { scale: 'IWLAB_SCALE', seeds: 'IWLAB_SEEDS', backend: 'IWLAB_BACKEND', data: 'IWLAB_DATA_DIR', results: 'IWLAB_RESULTS' };
 
 /** The shared flags' help, one line each, for the commands' and scripts' --help. */
@@ -61,8 +64,10 @@ type OwnOptions = NonNullable<ParseArgsConfig['options']>;
  * without its value is a UsageError of one line that names it and the fix (`usage` is how the user
  * asks for help: 'iwlab run --help', 'npm run notebooks -- --help').
  */
-export function parseCommandLine<O extends OwnOptions>(args: readonly string[], own: O, usage: string) {
+export function parseCommandLine<O extends OwnOptions>(args: readonly string[], own: O, usage: string, shared: readonly SharedOption[] = SHARED_NAMES) {
+  // Only the shared flags this edge uses: `iwlab data --scale quick` is refused, not ignored.
   const options = { ...SHARED_OPTIONS, ...own };
+  for (const name of SHARED_NAMES) if (!shared.includes(name) && name !== 'help' && name !== 'debug' && !(name in own)) delete (options as Record<string, unknown>)[name];
   try {
     return parseArgs({ args: [...args], allowPositionals: true, strict: true, options });
   } catch (error) {
@@ -130,8 +135,8 @@ export function readSettings(values: SharedValues, options: ReadSettingsOptions 
   const seeds = readSeeds(values.seeds, env);
   const backend = pick(values.backend, 'backend', env)?.value.trim();
   const workers = values.workers === undefined ? undefined : parsePositiveInteger(values.workers, '--workers');
-  const dataDir = readFolder(pick(values.data, 'data', env), 'data', DEFAULT_DATA_DIR);
-  const resultsDir = readFolder(pick(values.results, 'results', env), 'results', path.join(REPO_ROOT, 'results'));
+  const dataDir = readDataDir(values.data, env);
+  const resultsDir = readResultsDir(values.results, env);
   const debug = values.debug === true || (env.IWLAB_DEBUG !== undefined && env.IWLAB_DEBUG !== '' && env.IWLAB_DEBUG !== '0');
   return { scale, ...(seeds === undefined ? {} : { seeds }), ...(backend === undefined ? {} : { backend }), ...(workers === undefined ? {} : { workers }), dataDir, resultsDir, debug };
 }
@@ -169,6 +174,16 @@ function parsePositiveInteger(value: string, flag: string): number {
   const number = Number(value);
   if (!Number.isInteger(number) || number < 1) throw new UsageError(`${flag} takes a positive integer, got '${value}'.`);
   return number;
+}
+
+/** --data, else IWLAB_DATA_DIR, else <repo>/data: where datasets are installed and read. */
+export function readDataDir(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  return readFolder(pick(flag, 'data', env), 'data', DEFAULT_DATA_DIR);
+}
+
+/** --results, else IWLAB_RESULTS, else <repo>/results: the result store. */
+export function readResultsDir(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  return readFolder(pick(flag, 'results', env), 'results', path.join(REPO_ROOT, 'results'));
 }
 
 /** A folder setting, made absolute; one that names a file (or sits under one) is refused now, not as ENOTDIR later. */

@@ -121,3 +121,11 @@ export function watchStopSignals(options: StopWatchOptions = {}): StopWatch {
     },
   };
 }
+
+/**
+ * npm sets npm_command for `npm run` and `npm exec` (so npx): its `sh -c` may die on a SIGTERM without
+ * passing it on, so a process it launched watches for its parent going away.
+ */
+export function isLaunchedByNpm(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.npm_command !== undefined;
+}
