@@ -75,13 +75,18 @@ export function estimateTraining(configs: readonly RunConfig[], store: ResultSto
     }
     const epochs = Math.max(0, config.epochs - done);
     if (epochs === 0) continue;
-    const runSteps = epochs * Math.ceil(trainExamples(config) / config.optimizer.batchSize);
+    // batchSize 0 is full-batch gradient descent: one step per epoch over every example.
+    const examples = trainExamples(config);
+    const batch = config.optimizer.batchSize > 0 ? config.optimizer.batchSize : examples;
+    const runSteps = epochs * Math.ceil(examples / batch);
     runs += 1;
     steps += runSteps;
     if (costs !== undefined) {
       const { kind, width } = costModel(config.model);
       const cost = costs[kind];
-      milliseconds += runSteps * (cost.overhead + cost.fullWidth * width * width) * (config.optimizer.batchSize / 16);
+      // Conv costs were measured at batch 16 and grow with the batch; the toy cost is per full-batch step.
+      const batchScale = kind === 'toy' ? 1 : batch / 16;
+      milliseconds += runSteps * (cost.overhead + cost.fullWidth * width * width) * batchScale;
     }
   }
   const workers = Math.max(1, Math.min(options.workers, runs));

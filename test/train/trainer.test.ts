@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { loadFigureData } from '../../src/data/index';
 import type { EpochMetrics, RunConfig } from '../../src/experiments/types';
-import { type Checkpoint, train } from '../../src/train/trainer';
+import { type Checkpoint, DivergenceError, train } from '../../src/train/trainer';
 
 function toyConfig(overrides: Partial<RunConfig> = {}): RunConfig {
   return {
@@ -92,4 +92,10 @@ test('training leaves no tensors behind', async () => {
   const before = tf.memory().numTensors;
   await train(config, data, { onCheckpoint: () => undefined });
   assert.equal(tf.memory().numTensors, before);
+});
+
+test('a run diverging at its first epoch says nothing is kept, not "Epochs 1-0 are kept"', () => {
+  assert.match(new DivergenceError(1, Number.NaN).message, /^Training diverged at epoch 1 \(loss NaN\)\. No epoch finished before it, so nothing is kept; lower the learning rate/);
+  assert.match(new DivergenceError(2, Number.POSITIVE_INFINITY).message, /Epoch 1 is kept;/);
+  assert.match(new DivergenceError(7, Number.NaN).message, /Epochs 1-6 are kept;/);
 });
