@@ -119,3 +119,31 @@ test('SIGTERM to ./bin/iwlab: summary, no locks, exit 143', async () => {
   const finished = await stopAfterFirstRun(path.join(REPO_ROOT, 'bin', 'iwlab'), runArgs(results, tempDir('csv'), 1), 'SIGTERM', 'top');
   assertCleanStop(finished, results, 143);
 });
+
+test('two processes on one store: the one that ends last, with every run done, exits 0 and says all done', async () => {
+  const results = tempDir('results');
+  const { expandRuns } = await import('../../src/experiments/expand');
+  const { toyGaussian } = await import('../../src/experiments/figures');
+  const { runId } = await import('../../src/experiments/runId');
+  const only = expandRuns(toyGaussian, 'quick').slice(0, 4).map(runId).join(',');
+  const args = ['run', 'toy-gaussian', '--scale', 'quick', '--workers', '1', '--only', only, '--results', results, '--csv', tempDir('csv')];
+  const start = () => {
+    const child = spawn(path.join(REPO_ROOT, 'bin', 'iwlab'), args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, IWLAB_SCALE: '', IWLAB_RESULTS: '' } });
+    const output = { stdout: '', stderr: '' };
+    child.stdout.on('data', (chunk: Buffer) => (output.stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output.stderr += chunk.toString()));
+    const ended = new Promise<{ code: number | null; at: number } & typeof output>((resolve) => child.on('close', (code) => resolve({ code, at: Date.now(), ...output })));
+    return { output, ended };
+  };
+  const first = start();
+  // The second starts once the first holds a run, so each finds runs the other is training.
+  while (!/^start /m.test(first.output.stderr)) await new Promise((resolve) => setTimeout(resolve, 50));
+  const second = start();
+  const [a, b] = await Promise.all([first.ended, second.ended]);
+  const last = a.at >= b.at ? a : b;
+  const other = last === a ? b : a;
+  assert.equal(last.code, 0, `the store holds every run done when the last one exits:\n${last.stdout}\n${last.stderr}`);
+  assert.match(last.stdout, /^toy-gaussian at quick scale \(k = 1 seed\): 4 runs, 4 done, 0 failed, 0 stopped/m);
+  assert.ok(other.code === 0 || other.code === 75, `the first to end exits 0, or 75 while the other still trains a run:\n${other.stdout}`);
+  assert.deepEqual(lockFiles(results), []);
+});
