@@ -95,7 +95,7 @@ export function parseCli(args: string[]): { files: string[]; options: RunOptions
       out: { type: 'string', default: path.join(REPO_ROOT, '.tmp', 'notebooks') },
       clean: { type: 'boolean', default: false },
     },
-    'npm run notebooks -- --help',
+    '`npm run notebooks -- --help`',
     ['scale', 'seeds', 'data', 'results', 'backend'],
   );
   if (values.help) return undefined;

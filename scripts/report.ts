@@ -68,7 +68,7 @@ async function main(args: string[]): Promise<void> {
       out: { type: 'string', default: path.join(REPO_ROOT, 'reports') },
       'no-input': { type: 'boolean', default: false },
     },
-    'npm run report -- --help',
+    '`npm run report -- --help`',
     ['scale', 'seeds', 'data', 'results', 'backend'],
   );
   if (values.help) return console.log(HELP);

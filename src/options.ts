@@ -82,11 +82,11 @@ function parseErrorAsUsage(error: unknown, known: readonly string[], usage: stri
   const flag = /'(--?[^' <]+)/.exec(error.message)?.[1] ?? '?';
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
     const near = nearest(flag.replace(/^-+/, ''), known);
-    return new UsageError(`Unknown option ${flag}${near === undefined ? '' : ` (did you mean --${near}?)`}; see \`${usage}\` for the options.`);
+    return new UsageError(`Unknown option ${flag}${near === undefined ? '' : ` (did you mean --${near}?)`}; see ${usage} for the options.`);
   }
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
     if (/does not take an argument/.test(error.message)) return new UsageError(`Option ${flag} is a switch and takes no value; write ${flag} alone.`);
-    return new UsageError(`Option ${flag} needs a value (${flag} <value>, or ${flag}=<value> for a value starting with '-'); see \`${usage}\`.`);
+    return new UsageError(`Option ${flag} needs a value (${flag} <value>, or ${flag}=<value> for a value starting with '-'); see ${usage}.`);
   }
   return error;
 }

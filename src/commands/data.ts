@@ -29,7 +29,7 @@ const OWN_OPTIONS = {
 } as const;
 
 export async function main(args: string[]): Promise<void> {
-  const { values, positionals } = parseCommandLine(args, OWN_OPTIONS, 'iwlab data --help', ['data']);
+  const { values, positionals } = parseCommandLine(args, OWN_OPTIONS, '`iwlab data --help`', ['data']);
   if (values.help) return console.log(HELP);
   if (positionals.length > 1) throw new UsageError(`Name one dataset (cifar10, mnist or all), got ${positionals.join(' ')} (iwlab data --help).`);
   const which = positionals[0] ?? 'all';

@@ -34,7 +34,7 @@ const OWN_OPTIONS = {
 } as const;
 
 export async function main(args: string[]): Promise<void> {
-  const { values, positionals } = parseCommandLine(args, OWN_OPTIONS, 'iwlab figure --help');
+  const { values, positionals } = parseCommandLine(args, OWN_OPTIONS, '`iwlab figure --help`');
   if (values.help) return console.log(HELP);
   const [id, ...extra] = positionals;
   if (id === undefined) throw new UsageError('Name a figure: iwlab figure <figure-id> (iwlab figure --help).');

@@ -86,7 +86,7 @@ export async function main(args: string[]): Promise<void> {
 
 /** Step 1: flags and environment into a checked request (undefined: --help). */
 function parseRequest(args: string[]): RunRequest | undefined {
-  const { values, positionals } = parseCommandLine(args, OWN_OPTIONS, 'iwlab run --help');
+  const { values, positionals } = parseCommandLine(args, OWN_OPTIONS, '`iwlab run --help`');
   if (values.help) return undefined;
   const [id, ...extra] = positionals;
   if (id === undefined) throw new UsageError(`Name a figure: iwlab run <figure> (the figures: iwlab run --help, or src/experiments/figures.ts).`);
