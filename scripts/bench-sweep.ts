@@ -21,7 +21,8 @@ import { runFigure } from '../src/experiments/runFigure';
 import { runId } from '../src/experiments/runId';
 import { expandRuns } from '../src/experiments/expand';
 import type { FigureSpec } from '../src/experiments/types';
-import { parseCommandLine, readSettings } from '../src/options';
+import { readSettings } from '../src/options';
+import { parseCommandLine } from '../src/commandLine';
 import { UsageError, describeError, errorExitCode, isDebug } from '../src/usageError';
 
 function sweep(epochs: number, hidden: number): FigureSpec {

@@ -8,7 +8,8 @@
  */
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseCommandLine, readSeeds, readSettings } from '../src/options';
+import { readSeeds, readSettings } from '../src/options';
+import { parseCommandLine } from '../src/commandLine';
 import { UsageError, describeError, errorExitCode, isDebug } from '../src/usageError';
 import { KernelClient, REPO_ROOT } from './lib/kernelClient';
 import { type ExecutionResult, cleanNotebook, executeNotebook, formatFailure, readNotebook, serializeNotebook } from './lib/notebook';

@@ -13,7 +13,8 @@ import { REPO_ROOT } from './lib/kernelClient';
 import { formatFailure, readNotebook } from './lib/notebook';
 import { type ReportEntry, externalReferences, findJupyter, indexHtml, nbconvertHtmlArgs, notebookSeeds, notebookTitle } from './lib/report';
 import { defaultNotebooks, runNotebook } from './notebooks';
-import { parseCommandLine, readSettings } from '../src/options';
+import { readSettings } from '../src/options';
+import { parseCommandLine } from '../src/commandLine';
 import { UsageError, describeError, errorExitCode, isDebug } from '../src/usageError';
 
 const HELP = `Usage: npm run report -- [options] [notebook.ipynb ...]

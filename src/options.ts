@@ -3,10 +3,12 @@
  * (scripts/*.ts) and the notebooks (through src/index.ts) read scale, seeds, backend, workers, the
  * data folder, the results folder and --debug here, from flags first and the environment second, and
  * nowhere below. Every bad value is refused by the name the user typed (--scale, IWLAB_SCALE, ...).
+ * The flags themselves are parsed by src/commandLine.ts (kept apart: tslab compiles what notebooks
+ * import with declarations, and parseArgs's inferred types cannot be named there).
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import { DEFAULT_DATA_DIR } from './data/dataDir';
 import { parseSeeds } from './experiments/expand';
 import { SCALES, type ScaleName } from './experiments/types';
@@ -44,7 +46,7 @@ export const SHARED_OPTIONS = {
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
 
 export type SharedOption = keyof typeof SHARED_OPTIONS;
-const SHARED_NAMES = Object.keys(SHARED_OPTIONS) as SharedOption[];
+export const SHARED_NAMES = Object.keys(SHARED_OPTIONS) as SharedOption[];
 
 const ENV_OF: Record<string, string> = { scale: 'IWLAB_SCALE', seeds: 'IWLAB_SEEDS', backend: 'IWLAB_BACKEND', data: 'IWLAB_DATA_DIR', results: 'IWLAB_RESULTS' };
 
@@ -56,60 +58,6 @@ export const sharedHelp = (defaultScale: ScaleName = 'quick'): string => `  --sc
   --data dir     the datasets folder (default: $IWLAB_DATA_DIR, else <repo>/data)
   --results dir  the result store (default: $IWLAB_RESULTS, else <repo>/results)
   --debug        print the stack trace of an error (also IWLAB_DEBUG=1)`;
-
-type OwnOptions = NonNullable<ParseArgsConfig['options']>;
-
-/**
- * Parses a command line strictly: the shared flags plus the edge's own. An unknown flag or a flag
- * without its value is a UsageError of one line that names it and the fix (`usage` is how the user
- * asks for help: 'iwlab run --help', 'npm run notebooks -- --help').
- */
-export function parseCommandLine<O extends OwnOptions>(args: readonly string[], own: O, usage: string, shared: readonly SharedOption[] = SHARED_NAMES) {
-  // Only the shared flags this edge uses: `iwlab data --scale quick` is refused, not ignored.
-  const options = { ...SHARED_OPTIONS, ...own };
-  for (const name of SHARED_NAMES) if (!shared.includes(name) && name !== 'help' && name !== 'debug' && !(name in own)) delete (options as Record<string, unknown>)[name];
-  try {
-    return parseArgs({ args: [...args], allowPositionals: true, strict: true, options });
-  } catch (error) {
-    throw parseErrorAsUsage(error, Object.keys(options), usage);
-  }
-}
-
-/** Node's parseArgs errors advise `-- "--flag"` for a mistyped flag; say what is wrong instead. */
-function parseErrorAsUsage(error: unknown, known: readonly string[], usage: string): unknown {
-  if (!(error instanceof Error)) return error;
-  const code = (error as NodeJS.ErrnoException).code;
-  const flag = /'(--?[^' <]+)/.exec(error.message)?.[1] ?? '?';
-  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
-    const near = nearest(flag.replace(/^-+/, ''), known);
-    return new UsageError(`Unknown option ${flag}${near === undefined ? '' : ` (did you mean --${near}?)`}; see ${usage} for the options.`);
-  }
-  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
-    if (/does not take an argument/.test(error.message)) return new UsageError(`Option ${flag} is a switch and takes no value; write ${flag} alone.`);
-    return new UsageError(`Option ${flag} needs a value (${flag} <value>, or ${flag}=<value> for a value starting with '-'); see ${usage}.`);
-  }
-  return error;
-}
-
-/** The known flag within two edits of a mistyped one, for "did you mean". */
-function nearest(typed: string, known: readonly string[]): string | undefined {
-  let best: { name: string; distance: number } | undefined;
-  for (const name of known) {
-    const distance = editDistance(typed, name);
-    if (distance <= 2 && (best === undefined || distance < best.distance)) best = { name, distance };
-  }
-  return best?.name;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
-    previous = current;
-  }
-  return previous[b.length]!;
-}
 
 /** The shared flags as parseArgs gives them back. */
 export interface SharedValues {

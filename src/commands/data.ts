@@ -2,7 +2,8 @@ import path from 'node:path';
 import { DATASETS } from '../data/datasets';
 import type { DatasetId } from '../data/errors';
 import { installDataset } from '../data/install';
-import { parseCommandLine, readDataDir } from '../options';
+import { readDataDir } from '../options';
+import { parseCommandLine } from '../commandLine';
 import { ProgressBars, formatBytes } from '../progressBar';
 import { UsageError } from '../usageError';
 

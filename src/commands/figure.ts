@@ -8,7 +8,8 @@ import { defaultWorkers, runFigure, selectRuns } from '../experiments/runFigure'
 import { SIGNAL_EXIT_CODES, isLaunchedByNpm, watchStopSignals } from '../experiments/stopSignals';
 import { terminalProgress } from '../experiments/terminalProgress';
 import { ANNOUNCE_SECONDS, estimateTraining } from '../experiments/trainingEstimate';
-import { parseCommandLine, readSettings, sharedHelp } from '../options';
+import { readSettings, sharedHelp } from '../options';
+import { parseCommandLine } from '../commandLine';
 import { standaloneHtml } from '../plots/html';
 import { seedCount, seedsNote } from '../plots/bands';
 import { figurePlots } from '../plots/index';

@@ -10,7 +10,8 @@ import { SIGNAL_EXIT_CODES, type StopSignal, type StopWatch, isLaunchedByNpm, wa
 import { terminalProgress } from '../experiments/terminalProgress';
 import { ANNOUNCE_SECONDS, estimateTraining } from '../experiments/trainingEstimate';
 import type { FigureResult, FigureSpec, RunConfig, RunResult } from '../experiments/types';
-import { type EdgeSettings, parseCommandLine, readSettings, sharedHelp } from '../options';
+import { type EdgeSettings, readSettings, sharedHelp } from '../options';
+import { parseCommandLine } from '../commandLine';
 import { seedCount } from '../plots/bands';
 import { REPO_ROOT } from '../paths';
 import { formatDuration } from '../progressBar';

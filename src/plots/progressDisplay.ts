@@ -141,22 +141,26 @@ export function createProgressDisplay(options: ProgressDisplayOptions): Progress
 /** The message tslab (1.0.22) rejects an interrupted cell with, and prints with its stack. */
 const TSLAB_INTERRUPT = 'Interrupted asynchronously';
 
+/** The line printed instead of tslab's trace. */
+const INTERRUPT_LINE = 'Interrupted: each run stops after its current step and keeps its epochs; the progress above says where.\n';
+
 /**
- * While a figure trains, a kernel interrupt makes tslab print its own error's stack trace under the
- * cell. The runs stop cleanly (runFigure's SIGINT), and the progress display says where: so that one
- * error prints as one line instead. Returns the function that puts console.error back.
+ * While a figure trains, a kernel interrupt makes tslab reject the cell with its own error and print
+ * it, stack and all, through the cell's stderr (tslab 1.0.22 sets process.stderr.write per cell and
+ * its executor logs with a console captured at start-up, so the stream is the one place to catch it).
+ * The runs stop cleanly (runFigure's SIGINT), and the progress display says where: so that error is
+ * printed as one line instead. Returns the function that puts the stream back.
  */
-export function replaceInterruptTrace(target: Pick<Console, 'error'> = console): () => void {
-  const original = target.error;
-  target.error = (...args: unknown[]) => {
-    if (args[0] instanceof Error && args[0].message === TSLAB_INTERRUPT) {
-      original.call(target, 'Interrupted: each run stops after its current step and keeps its epochs; the progress above says where.');
-      return;
-    }
-    original.apply(target, args);
+export function replaceInterruptTrace(target: { write: (chunk: string | Uint8Array, ...rest: never[]) => boolean } = process.stderr): () => void {
+  const original = target.write;
+  const filtered = (chunk: string | Uint8Array, ...rest: never[]): boolean => {
+    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    if (text.startsWith(`Error: ${TSLAB_INTERRUPT}`)) return original.call(target, INTERRUPT_LINE);
+    return original.call(target, chunk, ...rest);
   };
+  target.write = filtered;
   return () => {
-    target.error = original;
+    if (target.write === filtered) target.write = original; // a later cell may have set its own
   };
 }
 

@@ -140,16 +140,41 @@ test('an interrupted figure says where each run stopped and how to resume, not "
   assert.ok(!/done/.test(text));
 });
 
-test("tslab's interrupt error prints as one line while a figure trains; other errors pass through", () => {
-  const printed: unknown[][] = [];
-  const target = { error: (...args: unknown[]) => void printed.push(args) };
+test("tslab's interrupt error prints as one line while a figure trains; other output passes through", () => {
+  const written: string[] = [];
+  const target = { write: (chunk: string | Uint8Array) => written.push(String(chunk)) > 0 };
   const restore = replaceInterruptTrace(target);
-  target.error(new Error('Interrupted asynchronously'));
-  target.error('something else', 1);
+  target.write('Error: Interrupted asynchronously\n    at createExecutor (/x/tslab/dist/executor.js:87:23)\n    at Object.startKernel (/x/main.js:86:52)\n');
+  target.write('something else\n');
   restore();
-  target.error(new Error('Interrupted asynchronously'));
-  assert.equal(printed.length, 3);
-  assert.match(String(printed[0]![0]), /^Interrupted: each run stops after its current step/);
-  assert.deepEqual(printed[1], ['something else', 1]);
-  assert.ok(printed[2]![0] instanceof Error, 'restored');
+  target.write('Error: Interrupted asynchronously\n    at createExecutor\n');
+  assert.equal(written.length, 3);
+  assert.equal(written[0], 'Interrupted: each run stops after its current step and keeps its epochs; the progress above says where.\n');
+  assert.equal(written[1], 'something else\n');
+  assert.match(written[2]!, /^Error: Interrupted asynchronously\n {4}at /, 'restored');
+});
+
+test('a figure interrupted by SIGINT (a kernel interrupt) ends its display with where it stopped and how to resume', async () => {
+  const { runFigure } = await import('../../src/experiments/runFigure');
+  const { killFigure, tempStore } = await import('../experiments/tinyFigure');
+  const sent: DisplayBundle[] = [];
+  const display = createProgressDisplay({ write: (bundle) => sent.push(bundle) });
+  const keepAlive = () => undefined; // the kernel's own SIGINT listener (tslab's), so a signal never exits
+  process.on('SIGINT', keepAlive);
+  try {
+    const result = await runFigure(killFigure(100_000), {
+      scale: 'smoke',
+      store: tempStore(),
+      workers: 1,
+      onProgress: (event) => {
+        display(event);
+        if (event.type === 'epochEnd' && event.epoch === 3) process.kill(process.pid, 'SIGINT');
+      },
+    });
+    assert.ok(result.runs.every((run) => run.status === 'stopped'));
+  } finally {
+    process.off('SIGINT', keepAlive);
+  }
+  const last = sent.at(-1)!.data['text/plain'] as string;
+  assert.match(last, /^tiny \(smoke\): stopped at epoch \d+ of 100000; run the cell again to resume \(0\/2 runs finished\)$/m);
 });
