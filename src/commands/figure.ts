@@ -49,7 +49,7 @@ export async function main(args: string[]): Promise<void> {
   const backend = (await initEngine(settings.backend === undefined ? {} : { requested: settings.backend })).backend; // the plots evaluate small models here too
   const estimate = estimateTraining(selectRuns(spec, scale, undefined, seeds), store, { backend, workers: workers ?? defaultWorkers(backend), retrain: values.retrain });
   if (estimate.seconds !== undefined && estimate.seconds > ANNOUNCE_SECONDS) {
-    console.error(`${spec.id}: ${estimate.runs} runs to train, expected to take about ${formatDuration(estimate.seconds)} on ${estimate.workers} workers (${estimate.source}). Ctrl-C stops cleanly; rerunning resumes.`);
+    console.error(`${spec.id}: ${estimate.runs} run${estimate.runs === 1 ? '' : 's'} to train, expected to take about ${formatDuration(estimate.seconds)} on ${estimate.workers} workers (${estimate.source}). Ctrl-C stops cleanly; rerunning resumes.`);
   }
   const stop = watchStopSignals({ quitOnSecond: true, watchParent: isLaunchedByNpm(), onStop: (signal) => console.error(`\n${signal}: stopping; each run finishes its current step and keeps its epochs (rerun to resume).`) });
   try {

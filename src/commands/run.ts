@@ -161,10 +161,10 @@ function announceEstimate(spec: FigureSpec, configs: readonly RunConfig[], store
   const estimate = estimateTraining(configs, store, { backend, workers, retrain });
   if (estimate.runs === 0) return;
   if (estimate.seconds === undefined) {
-    console.error(`${spec.id}: ${estimate.runs} runs to train, ${estimate.steps.toLocaleString('en')} SGD steps; ${estimate.source}, so the ETA comes after the first epochs.`);
+    console.error(`${spec.id}: ${estimate.runs} run${estimate.runs === 1 ? '' : 's'} to train, ${estimate.steps.toLocaleString('en')} SGD steps; ${estimate.source}, so the ETA comes after the first epochs.`);
   } else if (estimate.seconds > ANNOUNCE_SECONDS) {
     console.error(
-      `${spec.id}: ${estimate.runs} runs to train, ${estimate.steps.toLocaleString('en')} SGD steps, expected to take about ${formatDuration(estimate.seconds)} ` +
+      `${spec.id}: ${estimate.runs} run${estimate.runs === 1 ? '' : 's'} to train, ${estimate.steps.toLocaleString('en')} SGD steps, expected to take about ${formatDuration(estimate.seconds)} ` +
         `on ${estimate.workers} worker${estimate.workers === 1 ? '' : 's'} (${estimate.source}). Ctrl-C stops cleanly; rerunning resumes.`,
     );
   }
