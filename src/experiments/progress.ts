@@ -104,10 +104,17 @@ export function activeRuns(state: FigureProgress): RunProgress[] {
   return [...state.trained.values()].filter((run) => run.status === undefined);
 }
 
-/** Runs finished so far (done, failed, stopped or reused), counting reused ones announced at the start. */
+/**
+ * Runs finished so far: done, failed (final) or reused, counting reused ones announced at the start.
+ * A stopped run is not finished: a rerun resumes it (stoppedCount).
+ */
 export function finishedRuns(state: FigureProgress): number {
-  const { reused = 0, ...rest } = state.ended;
-  return Object.values(rest).reduce((sum, count) => sum + (count ?? 0), 0) + Math.max(reused, state.reused);
+  return (state.ended.done ?? 0) + (state.ended.failed ?? 0) + Math.max(state.ended.reused ?? 0, state.reused);
+}
+
+/** Runs stopped here, part-way or before they started (Ctrl-C, or held by another process). */
+export function stoppedCount(state: FigureProgress): number {
+  return state.ended.stopped ?? 0;
 }
 
 /** Seconds per epoch of one run, from the epochs after its first (undefined until it has timed one). */

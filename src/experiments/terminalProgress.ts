@@ -6,7 +6,7 @@
  * notebook renderer of the same state is src/plots/progressDisplay.ts.
  */
 import { formatBar, formatDuration, type ProgressStream } from '../progressBar';
-import { type FigureProgress, type RunProgress, activeRuns, epochsLeft, etaSeconds, finishedRuns, initialProgress, reduceProgress, runSeconds, secondsPerEpoch } from './progress';
+import { type FigureProgress, type RunProgress, activeRuns, epochsLeft, etaSeconds, finishedRuns, initialProgress, reduceProgress, runSeconds, secondsPerEpoch, stoppedCount } from './progress';
 import type { ProgressEvent, ProgressListener } from './types';
 
 export interface TerminalProgressOptions {
@@ -26,8 +26,9 @@ export interface TerminalProgressOptions {
 export function progressHeadline(state: FigureProgress, options: { withEta?: boolean } = {}): string {
   const parts = [`${state.figure ?? '?'} (${state.scale ?? '?'}): ${finishedRuns(state)}/${state.runs} runs finished`];
   if (state.reused > 0) parts.push(`${state.reused} reused`);
-  const failed = (state.ended.failed ?? 0) + (state.ended.stopped ?? 0);
-  if (failed > 0) parts.push(`${failed} failed or stopped`);
+  if ((state.ended.failed ?? 0) > 0) parts.push(`${state.ended.failed} failed`);
+  const stopped = stoppedCount(state);
+  if (stopped > 0) parts.push(`${stopped} stopped (a rerun resumes ${stopped === 1 ? 'it' : 'them'})`);
   const left = epochsLeft(state);
   if (options.withEta !== false && state.epochsToTrain !== undefined && state.epochsToTrain > 0 && left !== undefined && state.seconds === undefined) {
     parts.push(`${state.epochsToTrain - left}/${state.epochsToTrain} epochs`);

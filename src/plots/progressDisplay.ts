@@ -5,7 +5,7 @@
  * ended. The terminal renderer of the same state is src/experiments/terminalProgress.ts.
  */
 import { randomBytes } from 'node:crypto';
-import { type FigureProgress, type RunProgress, activeRuns, epochsLeft, etaSeconds, finishedRuns, initialProgress, reduceProgress, runSeconds, secondsPerEpoch, stoppedRuns } from '../experiments/progress';
+import { type FigureProgress, type RunProgress, activeRuns, epochsLeft, etaSeconds, finishedRuns, initialProgress, reduceProgress, runSeconds, secondsPerEpoch, stoppedCount, stoppedRuns } from '../experiments/progress';
 import { watchStopSignals } from '../experiments/stopSignals';
 import type { ProgressListener } from '../experiments/types';
 import { formatBar, formatDuration } from '../progressBar';
@@ -28,11 +28,11 @@ export function stoppedNotice(state: FigureProgress): string | undefined {
 function headline(state: FigureProgress, now: number): string {
   const name = state.figure === undefined ? 'waiting for the first run' : `${state.figure} (${state.scale ?? '?'})`;
   const notice = stoppedNotice(state);
-  if (notice !== undefined) return `${name}: ${notice} (${finishedRuns(state) - stoppedRuns(state).length - state.notStarted}/${state.runs} runs finished)`;
-  const failed = (state.ended.failed ?? 0) + (state.ended.stopped ?? 0);
+  if (notice !== undefined) return `${name}: ${notice} (${finishedRuns(state)}/${state.runs} runs finished)`;
   const parts = [`${name}: ${finishedRuns(state)}/${state.runs} runs finished`];
   if (state.reused > 0) parts.push(`${state.reused} reused`);
-  if (failed > 0) parts.push(`${failed} failed or stopped`);
+  if ((state.ended.failed ?? 0) > 0) parts.push(`${state.ended.failed} failed`);
+  if (stoppedCount(state) > 0) parts.push(`${stoppedCount(state)} stopped`);
   if (state.seconds !== undefined) parts.push(`${state.seconds.toFixed(1)} s, done`);
   else if (state.startedAt !== undefined) {
     parts.push(`${((now - state.startedAt) / 1000).toFixed(1)} s`);

@@ -41,7 +41,7 @@ test('in a log (no TTY) each run prints its start and end, and the figure a summ
   assert.match(text, /mlp, weight 4:1, seed 0 .*10\/10 epochs +done in 10s/);
   // Each run's own time: run b trained from 0 s to 6 s, while the figure took 10 s.
   assert.match(text, /mlp, weight 1:4, seed 0 .*10\/10 epochs +FAILED after 6\.0s +Training diverged at epoch 11/);
-  assert.match(text, /tiny \(smoke\): 3\/3 runs finished, 1 reused, 1 failed or stopped; finished in 10s\n$/);
+  assert.match(text, /tiny \(smoke\): 3\/3 runs finished, 1 reused, 1 failed; finished in 10s\n$/);
   // Lines come every 5 s: at 1 s (run a's epoch 1) no run has timed an epoch after its first, so no ETA
   // yet; at 6 s both runs measure 1 s per epoch, 5 epochs are left over 2 runs side by side: 2.5 s.
   assert.match(text, /tiny \(smoke\): 1\/3 runs finished, 1 reused, 1\/16 epochs, ETA after the first epochs\n/);
@@ -57,7 +57,7 @@ test('on a TTY the block is redrawn in place and ends as one summary line', () =
   const last = chunks.at(-1)!;
   const cursorUp = new RegExp(`^${ESC}\\[\\d+A`);
   assert.match(last, cursorUp);
-  assert.ok(last.endsWith(`\r${ESC}[Jtiny (smoke): 3/3 runs finished, 1 reused, 1 failed or stopped; finished in 10s\n`));
+  assert.ok(last.endsWith(`\r${ESC}[Jtiny (smoke): 3/3 runs finished, 1 reused, 1 failed; finished in 10s\n`));
   assert.ok(chunks.some((chunk) => cursorUp.test(chunk) && chunk.includes('mlp, weight 4:1, seed 0')));
 });
 

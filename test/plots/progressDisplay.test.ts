@@ -27,7 +27,7 @@ function fold(list: readonly ProgressEvent[], times?: readonly number[], state: 
 test('the state counts reused, finished and failed runs and keeps a row per active run', () => {
   let state = fold(events);
   const text = renderProgressText(state, 4000);
-  assert.match(text, /^toy-gaussian \(smoke\): 2\/4 runs finished, 1 reused, 1 failed or stopped, 4\.0 s$/m);
+  assert.match(text, /^toy-gaussian \(smoke\): 2\/4 runs finished, 1 reused, 1 failed, 4\.0 s$/m);
   assert.match(text, /mlp w=16 +\[#{10}\.{10}\] epoch 5\/10 +3\.0s +loss 0\.250/, "the run's own time: 3 s since its start at 1 s");
   assert.ok(!text.includes('w=1/16 <b>  ['));
   assert.match(text, /! mlp w=1\/16 <b>: diverged at epoch 4/);
@@ -36,7 +36,7 @@ test('the state counts reused, finished and failed runs and keeps a row per acti
   assert.ok(html.includes('<progress max="10" value="5"'));
   state = reduceProgress(state, { type: 'runEnd', runId: 'r1', status: 'done' }, 5000);
   state = reduceProgress(state, { type: 'figureEnd', figure: 'toy-gaussian', seconds: 12.5 }, 6000);
-  assert.match(renderProgressText(state, 9000), /^toy-gaussian \(smoke\): 3\/4 runs finished, 1 reused, 1 failed or stopped, 12\.5 s, done$/m);
+  assert.match(renderProgressText(state, 9000), /^toy-gaussian \(smoke\): 3\/4 runs finished, 1 reused, 1 failed, 12\.5 s, done$/m);
 });
 
 test('reused runs announced with runEnd are not counted twice', () => {
