@@ -58,6 +58,7 @@ test('a data folder that is a file is one clear line for iwlab data and iwlab ru
   for (const call of [() => data(['mnist', '--data', file]), () => data(['mnist', '--dir', file]), () => run(['cifar-cnn', '--scale', 'smoke', '--data', file, '--list'])]) {
     await assert.rejects(call(), (error: Error) => error instanceof UsageError && error.message.includes(`${file} is a file, not a folder. Point --data or IWLAB_DATA_DIR at a folder`));
   }
+  await assert.rejects(run(['toy-gaussian', '--scale', 'smoke', '--results', file, '--list']), /The results folder from --results cannot be used: .* is a file, not a folder\. Point --results or IWLAB_RESULTS at a folder/);
   const result = iwlab(['data', 'mnist'], { IWLAB_DATA_DIR: path.join(file, 'below') });
   assert.equal(result.status, 2);
   assert.match(result.stderr.trim(), /^UsageError: The data folder from IWLAB_DATA_DIR cannot be used: .*data, on the way to .*below, is a file, not a folder\./);
