@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'nod
 import path from 'node:path';
 import { readSeeds, readSettings } from '../src/options';
 import { parseCommandLine } from '../src/commandLine';
+import { SIGNAL_EXIT_CODES, isLaunchedByNpm, watchStopSignals } from '../src/experiments/stopSignals';
 import { UsageError, describeError, errorExitCode, isDebug } from '../src/usageError';
 import { KernelClient, REPO_ROOT } from './lib/kernelClient';
 import { type ExecutionResult, cleanNotebook, executeNotebook, formatFailure, readNotebook, serializeNotebook } from './lib/notebook';
@@ -41,7 +42,12 @@ export interface RunOptions {
   cellTimeoutSeconds: number;
   outDir: string;
   log?: (line: string) => void;
+  /** Abort to stop (Ctrl-C, SIGTERM): the kernel is interrupted, given STOP_GRACE_MS to stop its runs, then shut down. */
+  signal?: AbortSignal;
 }
+
+/** After an interrupt, how long the kernel's runs get to stop after their current step and release their locks. */
+export const STOP_GRACE_MS = 5000;
 
 export interface NotebookRun {
   file: string;
@@ -64,10 +70,16 @@ export async function runNotebook(file: string, options: RunOptions): Promise<No
   const notebook = readNotebook(file);
   const started = performance.now();
   const kernel = await KernelClient.start({ env: kernelEnv(options) });
+  // A SIGTERM (or a launcher gone) reaches this process only; a Ctrl-C reached the kernel too. Either
+  // way the kernel is interrupted (runFigure there stops its runs) and is not shut down under them.
+  const interrupt = () => kernel.interrupt();
+  options.signal?.addEventListener('abort', interrupt, { once: true });
   let result: ExecutionResult;
   try {
     result = await executeNotebook(notebook, kernel, { cellTimeoutSeconds: options.cellTimeoutSeconds });
   } finally {
+    options.signal?.removeEventListener('abort', interrupt);
+    if (options.signal?.aborted) await new Promise((resolve) => setTimeout(resolve, STOP_GRACE_MS));
     await kernel.shutdown();
   }
   mkdirSync(options.outDir, { recursive: true });
@@ -142,23 +154,45 @@ async function main(args: string[]): Promise<void> {
     return;
   }
   let failures = 0;
-  for (const file of parsed.files) {
-    const name = path.relative(process.cwd(), file);
-    const run = await runNotebook(file, parsed.options);
-    if (run.result.failure) {
-      failures += 1;
-      console.error(`FAIL ${name} (${run.seconds.toFixed(1)} s, scale ${parsed.options.scale})`);
-      console.error(formatFailure(name, run.result.failure));
-      console.error(`Partly executed notebook: ${path.relative(process.cwd(), run.output)}\n`);
-    } else {
-      const cells = run.result.seconds.size;
-      console.log(`ok   ${name} (${cells} code cells, ${run.seconds.toFixed(1)} s, scale ${parsed.options.scale}) -> ${path.relative(process.cwd(), run.output)}`);
+  const stop = watchStopSignals({
+    quitOnSecond: true,
+    watchParent: isLaunchedByNpm(),
+    onStop: (signal) => console.error(`\n${signal}: stopping; the running notebook's runs keep their epochs (rerun to resume), no further notebook starts. Again to quit at once.`),
+  });
+  try {
+    for (const file of parsed.files) {
+      if (stop.signal.aborted) break;
+      failures += await runOne(file, parsed.options, stop.signal);
     }
+  } finally {
+    stop.dispose();
   }
-  if (failures > 0) {
+  if (stop.stoppedBy !== undefined) {
+    console.error(`Stopped by ${stop.stoppedBy}; rerun to go on (finished runs are reused).`);
+    process.exitCode = SIGNAL_EXIT_CODES[stop.stoppedBy];
+  } else if (failures > 0) {
     console.error(`${failures} of ${parsed.files.length} notebooks failed.`);
     process.exitCode = 1;
   }
+}
+
+/** Executes one notebook and reports it; 1 if it failed. */
+async function runOne(file: string, options: RunOptions, signal: AbortSignal): Promise<number> {
+  const name = path.relative(process.cwd(), file);
+  const run = await runNotebook(file, { ...options, signal });
+  const where = `${run.seconds.toFixed(1)} s, scale ${options.scale}`;
+  if (signal.aborted) {
+    console.error(`STOPPED ${name} (${where}); partly executed notebook: ${path.relative(process.cwd(), run.output)}`);
+    return 0;
+  }
+  if (run.result.failure) {
+    console.error(`FAIL ${name} (${where})`);
+    console.error(formatFailure(name, run.result.failure));
+    console.error(`Partly executed notebook: ${path.relative(process.cwd(), run.output)}\n`);
+    return 1;
+  }
+  console.log(`ok   ${name} (${run.result.seconds.size} code cells, ${where}) -> ${path.relative(process.cwd(), run.output)}`);
+  return 0;
 }
 
 if (require.main === module) {

@@ -68,3 +68,37 @@ test('a notebook that does not exist is named as missing, not as invalid JSON', 
   assert.throws(() => parseCli(['notebooks/99-nope.ipynb']), (error: unknown) => error instanceof UsageError && /^No notebook at notebooks\/99-nope\.ipynb: check the name/.test(error.message));
   assert.throws(() => parseCli(['--scael', 'smoke']), (error: unknown) => error instanceof UsageError && /Unknown option --scael \(did you mean --scale\?\); see `npm run notebooks -- --help`/.test(error.message));
 });
+
+test('SIGTERM to npm run notebooks interrupts the kernel, shuts it down once its runs stopped: no kernel left, no lock, exit 143', async () => {
+  const { spawn } = await import('node:child_process');
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const results = fs.mkdtempSync(path.join(os.tmpdir(), 'iwlab-nb-stop-'));
+  const locks = () => (fs.readdirSync(results, { recursive: true }) as string[]).filter((file) => path.basename(file) === 'lock');
+  const child = spawn('npm', ['run', '-s', 'notebooks', '--', notebook, '--scale', 'quick', '--results', results, '--out', path.join(results, 'out')], { cwd: REPO_ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const isGroupAlive = () => {
+    try {
+      process.kill(-child.pid!, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  try {
+    for (let waited = 0; locks().length === 0; waited += 100) {
+      assert.ok(waited < 120_000, `no run started within 120 s: ${stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    process.kill(child.pid!, 'SIGTERM');
+    assert.equal(await closed, 143, stderr);
+    for (let waited = 0; isGroupAlive() && waited < 20_000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(isGroupAlive(), false, 'the kernel is not left running');
+    assert.deepEqual(locks(), []);
+    assert.match(stderr, /^STOPPED .*01-toy-gaussian\.ipynb/m);
+  } finally {
+    if (isGroupAlive()) process.kill(-child.pid!, 'SIGKILL');
+  }
+});
