@@ -5,7 +5,7 @@ import { formatWeight } from '../experiments/expand';
 import { getFigure } from '../experiments/figures';
 import { ResultStore } from '../experiments/resultStore';
 import { defaultWorkers, runFigure, selectRuns } from '../experiments/runFigure';
-import { SIGNAL_EXIT_CODES, isLaunchedByNpm, watchStopSignals } from '../experiments/stopSignals';
+import { SIGNAL_EXIT_CODES, isLaunchedByNpm, stopNotice, watchStopSignals } from '../experiments/stopSignals';
 import { terminalProgress } from '../experiments/terminalProgress';
 import { ANNOUNCE_SECONDS, estimateTraining } from '../experiments/trainingEstimate';
 import { readSettings, sharedHelp } from '../options';
@@ -51,7 +51,8 @@ export async function main(args: string[]): Promise<void> {
   if (estimate.seconds !== undefined && estimate.seconds > ANNOUNCE_SECONDS) {
     console.error(`${spec.id}: ${estimate.runs} run${estimate.runs === 1 ? '' : 's'} to train, expected to take about ${formatDuration(estimate.seconds)} on ${estimate.workers} workers (${estimate.source}). Ctrl-C stops cleanly; rerunning resumes.`);
   }
-  const stop = watchStopSignals({ quitOnSecond: true, watchParent: isLaunchedByNpm(), onStop: (signal) => console.error(`\n${signal}: stopping; each run finishes its current step and keeps its epochs (rerun to resume).`) });
+  const progress = terminalProgress();
+  const stop = watchStopSignals({ quitOnSecond: true, watchParent: isLaunchedByNpm(), onStop: (signal, isParentGone) => progress.note(stopNotice(signal, isParentGone)) });
   try {
     const result = await runFigure(spec, {
       scale,
@@ -63,7 +64,7 @@ export async function main(args: string[]): Promise<void> {
       backend,
       signal: stop.signal,
       stopOnSigint: false,
-      onProgress: terminalProgress(),
+      onProgress: progress,
     });
     const failed = result.runs.filter((run) => run.status !== 'done');
     const out = path.resolve(values.out ?? path.join(REPO_ROOT, 'reports', 'figures', `${spec.id}-${scale}.html`));

@@ -6,10 +6,10 @@ import { ResultStore } from '../experiments/resultStore';
 import { runId } from '../experiments/runId';
 import { type RunFigureOptions, defaultWorkers, selectRuns, runFigure } from '../experiments/runFigure';
 import { storedResult } from '../experiments/runWorker';
-import { SIGNAL_EXIT_CODES, type StopSignal, type StopWatch, isLaunchedByNpm, watchStopSignals } from '../experiments/stopSignals';
+import { SIGNAL_EXIT_CODES, type StopSignal, type StopWatch, isLaunchedByNpm, stopNotice, watchStopSignals } from '../experiments/stopSignals';
 import { terminalProgress } from '../experiments/terminalProgress';
 import { ANNOUNCE_SECONDS, estimateTraining } from '../experiments/trainingEstimate';
-import type { FigureResult, FigureSpec, RunConfig, RunResult } from '../experiments/types';
+import type { FigureResult, FigureSpec, ProgressListener, RunConfig, RunResult } from '../experiments/types';
 import { type EdgeSettings, readSettings, sharedHelp } from '../options';
 import { parseCommandLine } from '../commandLine';
 import { seedCount } from '../plots/bands';
@@ -71,11 +71,12 @@ export async function main(args: string[]): Promise<void> {
   if (request.list !== false) return listRuns(all, store, request.list);
   const only = selectOnly(request, all);
 
-  const stop = watchStopSignals({ quitOnSecond: true, watchParent: isLaunchedByNpm(), onStop: announceStop });
+  const progress = terminalProgress();
+  const stop = watchStopSignals({ quitOnSecond: true, watchParent: isLaunchedByNpm(), onStop: (signal, isParentGone) => progress.note(stopNotice(signal, isParentGone)) });
   const started = performance.now();
   try {
     const options = await trainingOptions(request, store, only, stop);
-    let result = await trainWaiting(request, options, store, stop.signal);
+    let result = await trainWaiting(request, options, store, stop.signal, progress);
     result = withStoreState(result, store);
     printSummary(request, result, store, (performance.now() - started) / 1000);
     if (only === undefined && result.runs.some((run) => run.metrics.length > 0)) await writeCsv(result, request.csvDir);
@@ -171,8 +172,8 @@ function announceEstimate(spec: FigureSpec, configs: readonly RunConfig[], store
 }
 
 /** Step 4: trains; with --wait, retries runs held by another process until they are free. */
-async function trainWaiting(request: RunRequest, options: RunFigureOptions, store: ResultStore, signal: AbortSignal): Promise<FigureResult> {
-  let result = await runFigure(request.spec, { ...options, onProgress: terminalProgress() });
+async function trainWaiting(request: RunRequest, options: RunFigureOptions, store: ResultStore, signal: AbortSignal, progress: ProgressListener): Promise<FigureResult> {
+  let result = await runFigure(request.spec, { ...options, onProgress: progress });
   // A run held by another process (a task's previous attempt on a lost node, whose lock goes stale
   // after its heartbeat stops) is retried until it is free, instead of exiting 75.
   const waitUntil = Date.now() + 2 * store.staleLockMs + 60_000;
@@ -180,7 +181,7 @@ async function trainWaiting(request: RunRequest, options: RunFigureOptions, stor
     const pollSeconds = Math.min(WAIT_POLL_SECONDS, store.staleLockMs / 2000);
     console.error(`${locked.length} run(s) held by another process; trying again in ${pollSeconds} s (--wait).`);
     await sleep(pollSeconds * 1000, signal);
-    result = await runFigure(request.spec, { ...options, retrain: false, onProgress: terminalProgress() });
+    result = await runFigure(request.spec, { ...options, retrain: false, onProgress: progress });
   }
   return result;
 }
@@ -220,11 +221,6 @@ async function writeCsv(result: FigureResult, dir: string): Promise<void> {
   const { writeFigureCsv } = await import('../experiments/frames');
   const files = writeFigureCsv(result, dir);
   console.log(`CSV: ${files.metrics}\n     ${files.summary}`);
-}
-
-function announceStop(signal: StopSignal, isParentGone: boolean): void {
-  const what = isParentGone ? 'the process that started iwlab (npm or npx) exited' : signal;
-  console.error(`\n${what}: stopping; each run finishes its current step and keeps its epochs (rerun to resume). ${isParentGone ? '' : 'Again to quit at once.'}`.trimEnd());
 }
 
 /**

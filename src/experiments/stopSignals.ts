@@ -129,3 +129,9 @@ export function watchStopSignals(options: StopWatchOptions = {}): StopWatch {
 export function isLaunchedByNpm(env: NodeJS.ProcessEnv = process.env): boolean {
   return env.npm_command !== undefined;
 }
+
+/** What a stop says, as a command prints it above its progress block. */
+export function stopNotice(signal: StopSignal, isParentGone: boolean): string {
+  const what = isParentGone ? 'the process that started iwlab (npm or npx) exited' : signal;
+  return `${what}: stopping; each run finishes its current step and keeps its epochs (rerun to resume).${isParentGone ? '' : ' Again to quit at once.'}`;
+}

@@ -56,7 +56,12 @@ export function runLine(run: RunProgress, now: number, barWidth = 20): string {
   return parts.join('  ');
 }
 
-export function terminalProgress(options: TerminalProgressOptions = {}): ProgressListener {
+/** The listener, and a way to print a line above the live block without breaking it (a stop notice). */
+export interface TerminalProgress extends ProgressListener {
+  note(line: string): void;
+}
+
+export function terminalProgress(options: TerminalProgressOptions = {}): TerminalProgress {
   const stream = options.stream ?? process.stderr;
   const isTTY = stream.isTTY === true;
   const now = options.now ?? (() => performance.now());
@@ -90,7 +95,7 @@ export function terminalProgress(options: TerminalProgressOptions = {}): Progres
 
   const print = (line: string) => stream.write(line + '\n');
 
-  return (event: ProgressEvent) => {
+  const listener = (event: ProgressEvent) => {
     const time = now();
     state = reduceProgress(state, event, time);
     switch (event.type) {
@@ -137,4 +142,9 @@ export function terminalProgress(options: TerminalProgressOptions = {}): Progres
       }
     }
   };
+  const note = (line: string) => {
+    if (isTTY && linesOnScreen > 0) redraw(now(), [line]);
+    else print(line);
+  };
+  return Object.assign(listener, { note });
 }

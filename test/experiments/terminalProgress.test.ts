@@ -78,3 +78,16 @@ test('a run ending is counted at once, and a run stopped part-way says where it 
   assert.match(text, /tiny \(smoke\): 1\/2 runs finished, 3\/4 epochs/);
   assert.match(text, /b {2}stopped after epoch 1\/2 \(a rerun resumes it\)/);
 });
+
+test('a note (the stop notice) goes above the live block on a TTY, and is a plain line in a log', () => {
+  const tty = collector(true);
+  const listener = terminalProgress({ stream: tty.stream, now: () => 0 });
+  listener({ type: 'figureStart', figure: 'tiny', scale: 'smoke', runs: 1, reused: 0, epochs: 2 });
+  listener({ type: 'runStart', runId: 'a', label: 'a', epochs: 2, startEpoch: 0 });
+  listener.note('SIGINT: stopping');
+  const last = tty.chunks.at(-1)!;
+  assert.match(last, new RegExp(`^${ESC}\\[\\d+A\\r${ESC}\\[JSIGINT: stopping\\ntiny \\(smoke\\): 0/1 runs finished`), 'the block is rewritten below the note');
+  const log = collector(false);
+  terminalProgress({ stream: log.stream }).note('SIGINT: stopping');
+  assert.deepEqual(log.chunks, ['SIGINT: stopping\n']);
+});
