@@ -84,7 +84,8 @@ export function terminalProgress(options: TerminalProgressOptions = {}): Termina
   /** TTY: rewrites the block in place, with optional permanent lines printed above it first. */
   const redraw = (time: number, permanent: string[] = []) => {
     lastRedraw = time;
-    const columns = Math.max(20, (stream.columns ?? 100) - 1);
+    // A pseudo-terminal may report 0 columns (as progressBar.ts notes): fall back to a common width.
+    const columns = Math.max(20, ((stream.columns ?? 0) > 0 ? stream.columns! : 100) - 1);
     let out = linesOnScreen > 0 ? `\x1b[${linesOnScreen}A\r\x1b[J` : '';
     for (const line of permanent) out += line + '\n';
     const lines = block(time).map((line) => (line.length > columns ? line.slice(0, columns - 1) + '…' : line));
