@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { DEFAULT_DATA_DIR } from '../data/dataDir';
 import { initEngine } from '../engine/index';
 import { runLabel } from '../experiments/expand';
 import { getFigure } from '../experiments/figures';
@@ -213,6 +214,12 @@ function printSummary(request: RunRequest, result: FigureResult, store: ResultSt
   );
   for (const run of result.runs.filter((r) => r.status !== 'done')) {
     console.log(`  ${run.runId}  ${runLabel(run.config)}: ${run.status}${run.error ? ` (${run.error})` : ''}; ${run.metrics.length} epochs kept`);
+  }
+  // The loader's hint names `iwlab data <dataset>`; with a data folder of its own, the install must go there too.
+  const { dataDir } = request.settings;
+  const missing = new Set(result.runs.filter((run) => run.error?.startsWith('MissingDataError')).map((run) => run.config.data.source));
+  if (missing.size > 0 && dataDir !== DEFAULT_DATA_DIR) {
+    console.log(`Data folder: ${dataDir}. Install there with ${[...missing].map((source) => `\`npx iwlab data ${source} --data ${dataDir}\``).join(' and ')} (or set IWLAB_DATA_DIR for both).`);
   }
 }
 

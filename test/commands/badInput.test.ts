@@ -71,7 +71,9 @@ test('iwlab run reads its datasets from IWLAB_DATA_DIR (and --data), the folder 
   const only = runId(expandRuns(cifarCnn, 'smoke')[0]!);
   const result = iwlab(['run', 'cifar-cnn', '--scale', 'smoke', '--only', only, '--workers', '1', '--results', results, '--csv', tempDir('csv')], { IWLAB_DATA_DIR: dataDir });
   assert.equal(result.status, 1, result.stderr);
-  assert.match(result.stdout, new RegExp(`MissingDataError: CIFAR-10 is not installed in ${dataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  const escaped = dataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  assert.match(result.stdout, new RegExp(`MissingDataError: CIFAR-10 is not installed in ${escaped}`));
+  assert.match(result.stdout, new RegExp(`^Data folder: ${escaped}\\. Install there with \`npx iwlab data cifar10 --data ${escaped}\``, 'm'), 'the fix names the same folder: no loop');
 });
 
 test('iwlab figure honours IWLAB_RESULTS: its runs go to that store', () => {
