@@ -15,13 +15,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { parseArgs } from 'node:util';
 import { initEngine } from '../src/engine/index';
 import { ResultStore } from '../src/experiments/resultStore';
 import { runFigure } from '../src/experiments/runFigure';
 import { runId } from '../src/experiments/runId';
 import { expandRuns } from '../src/experiments/expand';
 import type { FigureSpec } from '../src/experiments/types';
+import { readSettings } from '../src/options';
+import { parseCommandLine } from '../src/commandLine';
+import { UsageError, describeError, errorExitCode, isDebug } from '../src/usageError';
 
 function sweep(epochs: number, hidden: number): FigureSpec {
   return {
@@ -100,8 +102,11 @@ async function trainShare(spec: FigureSpec, share: string, store: string): Promi
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
+  // The edges' options reader: a mistyped flag is one line naming it, not a stack trace. Only
+  // --backend of the shared flags applies (the sweep sets its own scale, workers and stores).
+  const { values, positionals } = parseCommandLine(
+    process.argv.slice(2),
+    {
       epochs: { type: 'string', default: '100' },
       hidden: { type: 'string', default: '256' },
       workers: { type: 'string', default: '2' },
@@ -110,13 +115,17 @@ async function main(): Promise<void> {
       share: { type: 'string' },
       store: { type: 'string' },
     },
-  });
+    'the comment at the top of scripts/bench-sweep.ts',
+    ['backend'],
+  );
+  if (positionals.length > 0) throw new UsageError(`Unexpected argument '${positionals[0]}': bench-sweep takes flags only (see the top of scripts/bench-sweep.ts).`);
+  const { backend } = readSettings({ backend: values.backend });
   const spec = sweep(Number(values.epochs), Number(values.hidden));
   if (values.share !== undefined && values.store !== undefined) return trainShare(spec, values.share, values.store);
   const workers = Number(values.workers);
   // The main thread's engine is started before timing: both sides then pay only for training, plus,
   // for the pool, starting its workers (each loads tsx, tfjs and the wasm backend): a real cost of the pool.
-  const engine = await initEngine({ log: () => undefined });
+  const engine = await initEngine({ log: () => undefined, ...(backend === undefined ? {} : { requested: backend }) });
   for (let repeat = 0; repeat < Number(values.repeat); repeat++) {
     const loadBefore = os.loadavg()[0]!;
     // Alternate the order between repeats, so a drifting machine load favours neither side.
@@ -156,6 +165,6 @@ function round(value: number): number {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
-  process.exitCode = 1;
+  console.error(describeError(error, isDebug(process.argv)));
+  process.exitCode = errorExitCode(error);
 });

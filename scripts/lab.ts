@@ -7,6 +7,8 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { REPO_ROOT } from './lib/kernelClient';
 import { findJupyter } from './lib/report';
+import { environmentSettings } from '../src/options';
+import { describeError, errorExitCode, isDebug } from '../src/usageError';
 
 /** The environment Jupyter needs to find the repo's kernelspec, ahead of any other JUPYTER_PATH. */
 export function jupyterEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
@@ -20,6 +22,9 @@ export function rootFlags(): string[] {
 }
 
 function main(args: string[]): void {
+  // The notebooks read IWLAB_SCALE, IWLAB_SEEDS, IWLAB_DATA_DIR and IWLAB_RESULTS from the kernel's
+  // environment (this one): refuse a bad value now, by name, rather than in the first cell.
+  environmentSettings();
   const { command } = findJupyter();
   const app = process.env.JUPYTER_APP === 'notebook' ? 'notebook' : 'lab';
   const child = spawn(command, [app, `--ServerApp.root_dir=${REPO_ROOT}`, ...rootFlags(), ...args], { cwd: REPO_ROOT, env: jupyterEnv(), stdio: 'inherit' });
@@ -34,7 +39,7 @@ if (require.main === module) {
   try {
     main(process.argv.slice(2));
   } catch (error) {
-    console.error(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
-    process.exitCode = 1;
+    console.error(describeError(error, isDebug(process.argv)));
+    process.exitCode = errorExitCode(error);
   }
 }

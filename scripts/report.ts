@@ -9,12 +9,13 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { REPO_ROOT } from './lib/kernelClient';
 import { formatFailure, readNotebook } from './lib/notebook';
 import { type ReportEntry, externalReferences, findJupyter, indexHtml, nbconvertHtmlArgs, notebookSeeds, notebookTitle } from './lib/report';
-import { UsageError, defaultNotebooks, runNotebook, seedsOption } from './notebooks';
-import { SCALES, type ScaleName } from '../src/experiments/types';
+import { defaultNotebooks, runNotebook } from './notebooks';
+import { readSettings } from '../src/options';
+import { parseCommandLine } from '../src/commandLine';
+import { UsageError, describeError, errorExitCode, isDebug } from '../src/usageError';
 
 const HELP = `Usage: npm run report -- [options] [notebook.ipynb ...]
 
@@ -25,6 +26,9 @@ with reports/index.html listing them. Needs Jupyter's nbconvert for the HTML ste
   --seeds <k>                  IWLAB_SEEDS for the notebooks: seeds 0..k-1 per weight, curves with
                                95% t-interval bands (default $IWLAB_SEEDS, else each scale's own count);
                                the index says k
+  --data <dir>, --results <dir>, --backend <name>
+                               IWLAB_DATA_DIR, IWLAB_RESULTS, IWLAB_BACKEND for the notebooks
+                               (default: the same variables here, else <repo>/data, <repo>/results)
   --timeout <seconds>          per-cell limit (default 3600)
   --out <dir>                  output folder (default reports)
   --no-input                   leave code cells out of the pages`;
@@ -58,29 +62,27 @@ function loadManifest(file: string): ReportEntry[] {
 }
 
 async function main(args: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandLine(
     args,
-    allowPositionals: true,
-    options: {
-      scale: { type: 'string', default: process.env.IWLAB_SCALE || 'quick' },
-      seeds: { type: 'string' },
+    {
       timeout: { type: 'string', default: '3600' },
       out: { type: 'string', default: path.join(REPO_ROOT, 'reports') },
       'no-input': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
     },
-  });
+    '`npm run report -- --help`',
+    ['scale', 'seeds', 'data', 'results', 'backend'],
+  );
   if (values.help) return console.log(HELP);
-  if (!(SCALES as readonly string[]).includes(values.scale)) throw new UsageError(`Unknown scale '${values.scale}'; use one of ${SCALES.join(', ')}.`);
-  const scale = values.scale as ScaleName;
-  const seeds = seedsOption(values.seeds ?? process.env.IWLAB_SEEDS);
+  const settings = readSettings(values, { defaultScale: 'quick' });
+  const { scale, seeds } = settings;
+  const kernelSettings = { dataDir: settings.dataDir, resultsDir: settings.resultsDir, ...(settings.backend === undefined ? {} : { backend: settings.backend }) };
   const timeout = Number(values.timeout);
   if (!(timeout > 0)) throw new UsageError(`--timeout takes a positive number of seconds, got '${values.timeout}'.`);
   // Fail before hours of training if the export step cannot run.
   const jupyter = findJupyter();
   const files = positionals.length > 0 ? positionals.map((file) => path.resolve(file)) : defaultNotebooks();
   const outDir = path.resolve(values.out);
-  const executedDir = path.join(REPO_ROOT, '.tmp', 'report', values.scale);
+  const executedDir = path.join(REPO_ROOT, '.tmp', 'report', scale);
   mkdirSync(outDir, { recursive: true });
 
   const manifestFile = path.join(outDir, 'index.json');
@@ -88,8 +90,8 @@ async function main(args: string[]): Promise<void> {
   let failures = 0;
   for (const file of files) {
     const name = path.relative(REPO_ROOT, file);
-    console.log(`running ${name} at scale ${values.scale} ...`);
-    const run = await runNotebook(file, { scale: values.scale, ...(seeds === undefined ? {} : { seeds }), cellTimeoutSeconds: timeout, outDir: executedDir });
+    console.log(`running ${name} at scale ${scale} ...`);
+    const run = await runNotebook(file, { scale, ...(seeds === undefined ? {} : { seeds }), ...kernelSettings, cellTimeoutSeconds: timeout, outDir: executedDir });
     // A failed run is still exported: the page shows how far it got and the error in its cell.
     const page = exportHtml(jupyter.command, run.output, outDir, { noInput: values['no-input'] });
     const failure = run.result.failure;
@@ -101,7 +103,7 @@ async function main(args: string[]): Promise<void> {
       href: path.relative(outDir, page),
       title: notebookTitle(readNotebook(file), file),
       notebook: name,
-      scale: values.scale,
+      scale: scale,
       seeds: notebookSeeds(file, scale, seeds),
       status: failure ? 'failed' : 'ok',
       seconds: run.seconds,
@@ -121,7 +123,7 @@ async function main(args: string[]): Promise<void> {
 
 if (require.main === module) {
   main(process.argv.slice(2)).catch((error: unknown) => {
-    console.error(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
-    process.exitCode = 1;
+    console.error(describeError(error, isDebug(process.argv)));
+    process.exitCode = errorExitCode(error);
   });
 }

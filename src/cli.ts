@@ -2,6 +2,11 @@
  * iwlab's command line: `iwlab <command> [options]`. Each command lives in src/commands/<name>.ts
  * and is loaded only when called, so `iwlab data` never pays for loading tfjs.
  */
+import { UsageError, describeError, errorExitCode, isDebug } from './usageError';
+
+// Commands import UsageError from ./usageError (this file imports them all); re-exported for old imports.
+export { UsageError } from './usageError';
+
 export interface Command {
   summary: string;
   load: () => Promise<{ main(args: string[]): Promise<void> }>;
@@ -22,27 +27,22 @@ export async function main(argv: string[]): Promise<void> {
   }
   const command = COMMANDS[name];
   if (command === undefined) {
-    throw new UsageError(`Unknown command '${name}'.\n\n${usage()}`);
+    throw new UsageError(`Unknown command '${name}'; use one of ${Object.keys(COMMANDS).join(', ')} (iwlab --help).`);
   }
   await (await command.load()).main(args);
-}
-
-export class UsageError extends Error {
-  override name = 'UsageError';
 }
 
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
   const lines = Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`);
-  return ['Usage: iwlab <command> [options]   (npm run iwlab -- <command> ...)', '', 'Commands:', ...lines].join('\n');
+  return ['Usage: iwlab <command> [options]   (npm run iwlab -- <command> ...)', '', 'Commands:', ...lines, '', 'iwlab <command> --help for its options; --debug (or IWLAB_DEBUG=1) prints stack traces.'].join('\n');
 }
 
-/** Runs a command and turns an error into its message (no stack for expected errors) and exit code 1. */
+/** Runs a command; an error becomes one line (its stack with --debug) and its exit code (2 usage, 1 other). */
 export function run(argv: string[]): void {
   main(argv).catch((error: unknown) => {
-    const expected = error instanceof Error && error.name !== 'Error' && error.name !== 'TypeError';
-    console.error(error instanceof Error ? (expected ? `${error.name}: ${error.message}` : (error.stack ?? error.message)) : String(error));
-    process.exitCode = 1;
+    console.error(describeError(error, isDebug(argv)));
+    process.exitCode = errorExitCode(error);
   });
 }
 

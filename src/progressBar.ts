@@ -2,7 +2,8 @@
  * A small terminal progress display with no dependency: one or more labelled bars showing
  * current/total, rate and ETA. On a TTY the block of bars is redrawn in place; elsewhere (CI logs,
  * pipes, notebooks' captured stderr) each bar prints a plain line at its start, every few seconds,
- * and when it ends, so logs stay readable. Used for downloads (unit 'bytes') and training (epochs).
+ * and when it ends, so logs stay readable. Used for downloads (unit 'bytes'); training progress has its
+ * own reducer (src/experiments/progress.ts) and shares the formatting helpers below.
  */
 
 /** Where bars are drawn: process.stderr by default; anything with write() works (tests pass a collector). */
@@ -153,8 +154,7 @@ export class ProgressBars {
     const { total, current } = bar;
     if (total !== undefined && total > 0) {
       const ratio = Math.min(1, Math.max(0, current / total));
-      const filled = Math.round(ratio * this.barWidth);
-      parts.push(`[${'#'.repeat(filled)}${'-'.repeat(this.barWidth - filled)}]`, `${(ratio * 100).toFixed(0).padStart(3)}%`);
+      parts.push(`[${formatBar(ratio, this.barWidth)}]`, `${(ratio * 100).toFixed(0).padStart(3)}%`);
     }
     parts.push(formatCounts(current, total, bar.unit));
     if (bar.state === 'running') {
@@ -178,6 +178,12 @@ export class ProgressBars {
     this.linesOnScreen = this.bars.length;
     this.stream.write(out);
   }
+}
+
+/** The cells of a bar `fraction` full: `#####-----`. Shared by the download bars and both training renderers. */
+export function formatBar(fraction: number, width: number, full = '#', empty = '-'): string {
+  const filled = Math.round(Math.min(1, Math.max(0, Number.isFinite(fraction) ? fraction : 0)) * width);
+  return full.repeat(filled) + empty.repeat(width - filled);
 }
 
 /** `12.3/27.0 MiB` for bytes, `3/10 epochs` otherwise. */

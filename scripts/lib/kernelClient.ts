@@ -242,6 +242,11 @@ export class KernelClient {
     });
   }
 
+  /** Interrupts the running cell, as Jupyter's interrupt does: SIGINT to the kernel process. */
+  interrupt(): void {
+    if (!this.exited) this.child.kill('SIGINT');
+  }
+
   /** Asks the kernel to exit, then makes sure it has; removes the connection file. */
   async shutdown(): Promise<void> {
     if (!this.exited) {

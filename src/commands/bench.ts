@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { UsageError } from '../cli';
+import { UsageError } from '../usageError';
 import { initEngine } from '../engine/index';
 import type { ModelSpec } from '../experiments/types';
 import { buildCnn } from '../models/cnn';

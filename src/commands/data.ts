@@ -1,13 +1,13 @@
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { UsageError } from '../cli';
-import { DEFAULT_DATA_DIR } from '../data/dataDir';
 import { DATASETS } from '../data/datasets';
 import type { DatasetId } from '../data/errors';
 import { installDataset } from '../data/install';
+import { readDataDir } from '../options';
+import { parseCommandLine } from '../commandLine';
 import { ProgressBars, formatBytes } from '../progressBar';
+import { UsageError } from '../usageError';
 
-const HELP = `Usage: iwlab data [cifar10|mnist|all] [--from <folder>] [--dir <data-dir>] [--force]
+const HELP = `Usage: iwlab data [cifar10|mnist|all] [--from <folder>] [--data <data-dir>] [--force]
 
 Installs the real datasets into the data folder, every file checked against its published md5:
   cifar10  CIFAR-10 binary version (cifar-10-binary.tar.gz from https://www.cs.toronto.edu/~kriz/cifar.html)
@@ -18,28 +18,28 @@ Files already installed and intact are kept; an interrupted download resumes on 
 Options:
   --from <folder>  take the files from a local folder (extracted, or the CIFAR-10 archive) instead of
                    downloading; default $IWLAB_DATA_MIRROR. Example: --from ../shared/data
-  --dir <folder>   where to install; default $IWLAB_DATA_DIR, else <repo>/data
-  --force          replace every file, even intact ones`;
+  --data <folder>  where to install; default $IWLAB_DATA_DIR, else <repo>/data. The same setting tells
+                   \`iwlab run\`, \`iwlab figure\` and the notebooks where to read. (--dir: its old name)
+  --force          replace every file, even intact ones
+  --debug          print the stack trace of an error`;
+
+const OWN_OPTIONS = {
+  from: { type: 'string' },
+  dir: { type: 'string' },
+  force: { type: 'boolean', default: false },
+} as const;
 
 export async function main(args: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      from: { type: 'string' },
-      dir: { type: 'string' },
-      force: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+  const { values, positionals } = parseCommandLine(args, OWN_OPTIONS, '`iwlab data --help`', ['data']);
   if (values.help) return console.log(HELP);
-  if (positionals.length > 1) throw new UsageError(`Name one dataset (or all), got ${positionals.join(' ')}.\n\n${HELP}`);
+  if (positionals.length > 1) throw new UsageError(`Name one dataset (cifar10, mnist or all), got ${positionals.join(' ')} (iwlab data --help).`);
   const which = positionals[0] ?? 'all';
   const ids: DatasetId[] = which === 'all' ? ['cifar10', 'mnist'] : which === 'cifar10' || which === 'mnist' ? [which] : [];
-  if (ids.length === 0) throw new UsageError(`Unknown dataset '${which}'; use cifar10, mnist or all.\n\n${HELP}`);
+  if (ids.length === 0) throw new UsageError(`Unknown dataset '${which}'; use cifar10, mnist or all (iwlab data --help).`);
+  if (values.dir !== undefined && values.data !== undefined) throw new UsageError('Use --data (or its old name --dir), not both.');
 
-  // The environment is read here, at the edge, and nowhere below.
-  const dataDir = path.resolve(values.dir ?? process.env.IWLAB_DATA_DIR ?? DEFAULT_DATA_DIR);
+  // The environment is read at the edge (src/options.ts), and nowhere below.
+  const dataDir = readDataDir(values.data ?? values.dir);
   const mirror = values.from ?? (process.env.IWLAB_DATA_MIRROR || undefined);
   const from = mirror === undefined ? undefined : path.resolve(mirror);
 

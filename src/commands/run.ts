@@ -1,162 +1,247 @@
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { UsageError } from '../cli';
-import { parseScale, parseSeeds, runLabel } from '../experiments/expand';
+import { DEFAULT_DATA_DIR } from '../data/dataDir';
+import { initEngine } from '../engine/index';
+import { runLabel } from '../experiments/expand';
 import { getFigure } from '../experiments/figures';
-import { ResultStore, defaultResultStore } from '../experiments/resultStore';
+import { ResultStore } from '../experiments/resultStore';
 import { runId } from '../experiments/runId';
-import { type RunFigureOptions, selectRuns, runFigure } from '../experiments/runFigure';
+import { type RunFigureOptions, defaultWorkers, selectRuns, runFigure } from '../experiments/runFigure';
+import { readStoredResult } from '../experiments/storedResult';
+import { SIGNAL_EXIT_CODES, type StopSignal, type StopWatch, isLaunchedByNpm, stopNotice, watchStopSignals } from '../experiments/stopSignals';
 import { terminalProgress } from '../experiments/terminalProgress';
-import type { RunConfig, RunResult } from '../experiments/types';
+import { ANNOUNCE_SECONDS, estimateTraining } from '../experiments/trainingEstimate';
+import type { FigureResult, FigureSpec, ProgressListener, RunConfig, RunResult } from '../experiments/types';
+import { type EdgeSettings, readSettings, sharedHelp } from '../options';
+import { parseCommandLine } from '../commandLine';
 import { seedCount } from '../plots/bands';
 import { REPO_ROOT } from '../paths';
+import { formatDuration } from '../progressBar';
+import { UsageError } from '../usageError';
 
-const HELP = `Usage: iwlab run <figure> [--scale smoke|quick|paper] [--seeds k] [--retrain] [--workers n]
-                 [--list [--ids]] [--only id[,id...]] [--index n] [--results dir] [--csv dir]
-                 [--wait] [--stale-lock-minutes m]
+const HELP = `Usage: iwlab run <figure> [options]
 
 Trains every run of a figure that the result store does not hold yet: finished runs are reused,
-unfinished ones resume from their last checkpoint. Ctrl-C stops cleanly (run again to resume).
+unfinished ones resume from their last checkpoint. Ctrl-C or SIGTERM stops cleanly: each run finishes
+its current step, keeps its epochs and releases its lock; the summary says what is left (rerun to resume).
 
-  --scale s      smoke, quick (default: $IWLAB_SCALE, else quick) or paper
-  --seeds k      seeds 0..k-1 per weight (default: $IWLAB_SEEDS, else the scale's own count);
-                 raising k reuses the seeds already stored
+${sharedHelp('quick')}
   --retrain      forget stored results of the selected runs and train them afresh
-  --workers n    parallel worker threads (default: one per core; 1 on tfjs-node)
   --list         print the runs (index, id, status, label) and exit; --ids prints the ids alone
   --only ids     run only these run ids (comma-separated, as --list prints them)
   --index n      run only the n-th run of --list (0-based): one task of a Slurm job array
                  (--index $SLURM_ARRAY_TASK_ID) or a Kubernetes Indexed Job ($JOB_COMPLETION_INDEX)
-  --results dir  the result store (default: $IWLAB_RESULTS, else <repo>/results); share it between tasks
   --csv dir      where the whole figure's CSV files go (default: <repo>/reports/figures)
   --wait         if another process holds a run, wait for it (or for its lock to go stale) instead
                  of exiting 75; for job-array tasks, whose previous attempt may have died on a lost node
   --stale-lock-minutes m
                  a lock from another host is stale once its heartbeat is this old (default 10)
 
-Backend: $IWLAB_BACKEND (tensorflow-gpu, tensorflow, wasm, cpu) overrides the automatic choice.
-Exit codes: 0 all done, 3 a run diverged (final), 75 a run is trained by another process (retry),
-130/143 stopped by SIGINT/SIGTERM (rerun to resume), 1 other errors. Cluster job files: docs/cluster.md.`;
+Exit codes (what the store holds when it exits): 0 every run done; 3 a run diverged (final); 75 a
+run is trained by another process (retry); 130/143 stopped by SIGINT/SIGTERM (rerun to resume);
+2 a bad flag or setting; 1 other errors. Cluster job files: docs/cluster.md.`;
+
+const OWN_OPTIONS = {
+  retrain: { type: 'boolean', default: false },
+  list: { type: 'boolean', default: false },
+  ids: { type: 'boolean', default: false },
+  only: { type: 'string' },
+  index: { type: 'string' },
+  csv: { type: 'string' },
+  wait: { type: 'boolean', default: false },
+  'stale-lock-minutes': { type: 'string' },
+} as const;
+
+/** What `iwlab run` was asked to do, checked. */
+interface RunRequest {
+  spec: FigureSpec;
+  settings: EdgeSettings;
+  retrain: boolean;
+  list: false | 'table' | 'ids';
+  only: string | undefined;
+  index: string | undefined;
+  csvDir: string;
+  wait: boolean;
+  staleLockMs: number | undefined;
+}
 
 export async function main(args: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      scale: { type: 'string' },
-      seeds: { type: 'string' },
-      retrain: { type: 'boolean', default: false },
-      workers: { type: 'string' },
-      list: { type: 'boolean', default: false },
-      ids: { type: 'boolean', default: false },
-      only: { type: 'string' },
-      index: { type: 'string' },
-      results: { type: 'string' },
-      csv: { type: 'string' },
-      wait: { type: 'boolean', default: false },
-      'stale-lock-minutes': { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
-  if (values.help) return console.log(HELP);
-  const [id, ...extra] = positionals;
-  if (id === undefined) throw new UsageError(`Name a figure.\n\n${HELP}`);
-  if (extra.length > 0) throw new UsageError(`Unexpected argument '${extra[0]}': name one figure, and options after it.\n\n${HELP}`);
-  const spec = getFigure(id);
-  const scale = parseScale(values.scale ?? process.env.IWLAB_SCALE ?? 'quick');
-  const seeds = parseSeeds(values.seeds ?? process.env.IWLAB_SEEDS);
-  const resultsDir = values.results ?? process.env.IWLAB_RESULTS;
-  const staleLockMs = values['stale-lock-minutes'] === undefined ? undefined : parseMinutes(values['stale-lock-minutes']) * 60_000;
-  const store = new ResultStore(resultsDir ? path.resolve(resultsDir) : defaultResultStore().root, staleLockMs === undefined ? {} : { staleLockMs });
-  const all = selectRuns(spec, scale, undefined, seeds);
+  const request = parseRequest(args);
+  if (request === undefined) return console.log(HELP);
+  const store = new ResultStore(request.settings.resultsDir, request.staleLockMs === undefined ? {} : { staleLockMs: request.staleLockMs });
+  const all = selectRuns(request.spec, request.settings.scale, undefined, request.settings.seeds);
+  if (request.list !== false) return listRuns(all, store, request.list);
+  const only = selectOnly(request, all);
 
-  if (values.list) {
-    // `iwlab run fig --list | head` closes the pipe early: that is not an error.
-    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EPIPE') process.exit(0);
-      throw error;
-    });
-    if (values.ids) for (const config of all) console.log(runId(config));
-    else printList(all, store);
-    return;
-  }
-
-  let only: string[] | undefined;
-  if (values.only !== undefined) only = values.only.split(',').map((value) => value.trim()).filter((value) => value !== '');
-  if (values.index !== undefined) {
-    if (only) throw new UsageError('Use --only or --index, not both.');
-    const index = Number(values.index);
-    if (!Number.isInteger(index) || index < 0 || index >= all.length) {
-      throw new UsageError(`--index ${values.index} is out of range: ${spec.id} has ${all.length} runs at ${scale} scale${seeds === undefined ? '' : ` with ${seeds} seeds`} (indices 0-${all.length - 1}). Size the job array to match.`);
-    }
-    only = [runId(all[index]!)];
-  }
-
-  // Ctrl-C (or a scheduler's SIGTERM) once: stop after the current step of every run, keeping its
-  // finished epochs. Twice: quit at once.
-  const controller = new AbortController();
-  let stopSignal: 'SIGINT' | 'SIGTERM' | undefined;
-  const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
-    if (controller.signal.aborted) process.exit(EXIT_CODES[signal]);
-    stopSignal = signal;
-    console.error(`\n${signal}: stopping; each run finishes its current step and keeps its epochs (rerun to resume). Again to quit at once.`);
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const progress = terminalProgress();
+  const stop = watchStopSignals({ quitOnSecond: true, watchParent: isLaunchedByNpm(), onStop: (signal, isParentGone) => progress.note(stopNotice(signal, isParentGone)) });
   const started = performance.now();
   try {
-    const options: RunFigureOptions = {
-      scale,
-      ...(seeds === undefined ? {} : { seeds }),
-      store,
-      retrain: values.retrain,
-      signal: controller.signal,
-      ...(values.workers === undefined ? {} : { workers: parseWorkers(values.workers) }),
-      ...(only ? { only } : {}),
-      ...(process.env.IWLAB_BACKEND ? { backend: process.env.IWLAB_BACKEND } : {}),
-    };
-    let result = await runFigure(spec, { ...options, onProgress: terminalProgress() });
-    // --wait: a run held by another process (a task's previous attempt on a lost node, whose lock
-    // goes stale after its heartbeat stops) is retried until it is free, instead of exiting 75.
-    const waitUntil = Date.now() + 2 * store.staleLockMs + 60_000;
-    for (let locked = result.runs.filter(isLocked); values.wait && locked.length > 0 && !controller.signal.aborted && Date.now() < waitUntil; locked = result.runs.filter(isLocked)) {
-      const pollSeconds = Math.min(WAIT_POLL_SECONDS, store.staleLockMs / 2000);
-      console.error(`${locked.length} run(s) held by another process; trying again in ${pollSeconds} s (--wait).`);
-      await sleep(pollSeconds * 1000, controller.signal);
-      result = await runFigure(spec, { ...options, retrain: false, onProgress: terminalProgress() });
-    }
-    const count = (status: string) => result.runs.filter((run) => run.status === status).length;
-    const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    const k = seedCount(result);
-    console.log(`${spec.id} at ${scale} scale (k = ${k} seed${k === 1 ? '' : 's'}): ${result.runs.length} runs, ${count('done')} done, ${count('failed')} failed, ${count('stopped')} stopped, in ${seconds} s (results in ${store.root})`);
-    for (const run of result.runs.filter((r) => r.status !== 'done')) {
-      console.log(`  ${run.runId}  ${runLabel(run.config)}: ${run.status}${run.error ? ` (${run.error})` : ''}; ${run.metrics.length} epochs kept`);
-    }
-    if (only === undefined && result.runs.some((run) => run.metrics.length > 0)) {
-      // Lazily: danfojs loads tfjs, which a --list or a job-array task never needs.
-      const { writeFigureCsv } = await import('../experiments/frames');
-      const files = writeFigureCsv(result, path.resolve(values.csv ?? path.join(REPO_ROOT, 'reports', 'figures')));
-      console.log(`CSV: ${files.metrics}\n     ${files.summary}`);
-    }
-    process.exitCode = exitCode(result.runs, stopSignal);
+    const options = await trainingOptions(request, store, only, stop);
+    let result = await trainWaiting(request, options, store, stop.signal, progress);
+    result = withStoreState(result, store);
+    printSummary(request, result, store, (performance.now() - started) / 1000);
+    if (only === undefined && result.runs.some((run) => run.metrics.length > 0)) await writeCsv(result, request.csvDir);
+    process.exitCode = exitCode(result.runs, stop.stoppedBy);
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stop.dispose();
   }
 }
 
-/**
- * Exit codes a scheduler can act on (docs/cluster.md): 0 every run done; 3 a run diverged (final:
- * rerunning gives the same, so do not retry); 75 a run is held by another process (retry later);
- * 130/143 stopped by SIGINT/SIGTERM (rerun to resume); 1 anything else (a crash: rerun to resume).
- */
-export const EXIT_CODES = { done: 0, error: 1, diverged: 3, locked: 75, SIGINT: 130, SIGTERM: 143 } as const satisfies Record<string, number>;
+/** Step 1: flags and environment into a checked request (undefined: --help). */
+function parseRequest(args: string[]): RunRequest | undefined {
+  const { values, positionals } = parseCommandLine(args, OWN_OPTIONS, '`iwlab run --help`');
+  if (values.help) return undefined;
+  const [id, ...extra] = positionals;
+  if (id === undefined) throw new UsageError(`Name a figure: iwlab run <figure> (the figures: iwlab run --help, or src/experiments/figures.ts).`);
+  if (extra.length > 0) throw new UsageError(`Unexpected argument '${extra[0]}': name one figure, and options after it (iwlab run --help).`);
+  const spec = getFigure(id);
+  const settings = readSettings(values, { defaultScale: 'quick' });
+  const staleLockMs = values['stale-lock-minutes'] === undefined ? undefined : parseMinutes(values['stale-lock-minutes']) * 60_000;
+  return {
+    spec,
+    settings,
+    retrain: values.retrain,
+    list: values.list ? (values.ids ? 'ids' : 'table') : false,
+    only: values.only,
+    index: values.index,
+    csvDir: path.resolve(values.csv ?? path.join(REPO_ROOT, 'reports', 'figures')),
+    wait: values.wait,
+    staleLockMs,
+  };
+}
 
-function exitCode(runs: readonly RunResult[], stopSignal: 'SIGINT' | 'SIGTERM' | undefined): number {
-  if (stopSignal !== undefined) return EXIT_CODES[stopSignal];
+/** Step 2 (--list): the runs with their index, id, status and label, and nothing trained. */
+function listRuns(configs: readonly RunConfig[], store: ResultStore, format: 'table' | 'ids'): void {
+  // `iwlab run fig --list | head` closes the pipe early: that is not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+  if (format === 'ids') for (const config of configs) console.log(runId(config));
+  else printList(configs, store);
+}
+
+/** Step 2: --only or --index narrowed to run ids (undefined: the whole figure). */
+function selectOnly(request: RunRequest, all: readonly RunConfig[]): string[] | undefined {
+  const { spec, settings } = request;
+  let only: string[] | undefined;
+  if (request.only !== undefined) only = request.only.split(',').map((value) => value.trim()).filter((value) => value !== '');
+  if (request.index !== undefined) {
+    if (only) throw new UsageError('Use --only or --index, not both.');
+    const index = Number(request.index);
+    if (!Number.isInteger(index) || index < 0 || index >= all.length) {
+      throw new UsageError(`--index ${request.index} is out of range: ${spec.id} has ${all.length} runs at ${settings.scale} scale${settings.seeds === undefined ? '' : ` with ${settings.seeds} seeds`} (indices 0-${all.length - 1}). Size the job array to match.`);
+    }
+    only = [runId(all[index]!)];
+  }
+  if (only !== undefined) selectRuns(spec, settings.scale, only, settings.seeds); // names unknown ids before anything starts
+  return only;
+}
+
+/** Step 3: the options runFigure gets, after saying how long the training will take if that is long. */
+async function trainingOptions(request: RunRequest, store: ResultStore, only: string[] | undefined, stop: StopWatch): Promise<RunFigureOptions> {
+  const { spec, settings } = request;
+  const configs = selectRuns(spec, settings.scale, only, settings.seeds);
+  const backend = (await initEngine(settings.backend === undefined ? {} : { requested: settings.backend })).backend;
+  announceEstimate(spec, configs, store, backend, settings.workers ?? defaultWorkers(backend), request.retrain);
+  return {
+    scale: settings.scale,
+    ...(settings.seeds === undefined ? {} : { seeds: settings.seeds }),
+    store,
+    retrain: request.retrain,
+    signal: stop.signal,
+    stopOnSigint: false, // this command owns the stop (SIGINT and SIGTERM)
+    dataDir: settings.dataDir,
+    backend,
+    ...(settings.workers === undefined ? {} : { workers: settings.workers }),
+    ...(only ? { only } : {}),
+  };
+}
+
+/** A training of more than about ten minutes says so before it starts, and where the figure comes from. */
+function announceEstimate(spec: FigureSpec, configs: readonly RunConfig[], store: ResultStore, backend: string, workers: number, retrain: boolean): void {
+  const estimate = estimateTraining(configs, store, { backend, workers, retrain });
+  if (estimate.runs === 0) return;
+  if (estimate.seconds === undefined) {
+    console.error(`${spec.id}: ${estimate.runs} run${estimate.runs === 1 ? '' : 's'} to train, ${estimate.steps.toLocaleString('en')} SGD steps; ${estimate.source}, so the ETA comes after the first epochs.`);
+  } else if (estimate.seconds > ANNOUNCE_SECONDS) {
+    console.error(
+      `${spec.id}: ${estimate.runs} run${estimate.runs === 1 ? '' : 's'} to train, ${estimate.steps.toLocaleString('en')} SGD steps, expected to take about ${formatDuration(estimate.seconds)} ` +
+        `on ${estimate.workers} worker${estimate.workers === 1 ? '' : 's'} (${estimate.source}). Ctrl-C stops cleanly; rerunning resumes.`,
+    );
+  }
+}
+
+/** Step 4: trains; with --wait, retries runs held by another process until they are free. */
+async function trainWaiting(request: RunRequest, options: RunFigureOptions, store: ResultStore, signal: AbortSignal, progress: ProgressListener): Promise<FigureResult> {
+  let result = await runFigure(request.spec, { ...options, onProgress: progress });
+  // A run held by another process (a task's previous attempt on a lost node, whose lock goes stale
+  // after its heartbeat stops) is retried until it is free, instead of exiting 75.
+  const waitUntil = Date.now() + 2 * store.staleLockMs + 60_000;
+  for (let locked = result.runs.filter(isLocked); request.wait && locked.length > 0 && !signal.aborted && Date.now() < waitUntil; locked = result.runs.filter(isLocked)) {
+    const pollSeconds = Math.min(WAIT_POLL_SECONDS, store.staleLockMs / 2000);
+    console.error(`${locked.length} run(s) held by another process; trying again in ${pollSeconds} s (--wait).`);
+    await sleep(pollSeconds * 1000, signal);
+    result = await runFigure(request.spec, { ...options, retrain: false, onProgress: progress });
+  }
+  return result;
+}
+
+/**
+ * Step 5: what the store holds now. A run that was held by another process may have finished there
+ * while this one trained the rest: it is reported (and counted in the exit code) as the store has it.
+ */
+function withStoreState(result: FigureResult, store: ResultStore): FigureResult {
+  const runs = result.runs.map((run) => {
+    if (run.status === 'done') return run;
+    try {
+      const stored = readStoredResult(store.run(run.config.figure, run.runId), run.config);
+      return stored?.status === 'done' ? stored : run;
+    } catch {
+      return run; // a damaged store keeps the reason this run stopped
+    }
+  });
+  return { ...result, runs };
+}
+
+/** Step 6: one line for the figure, one per run not done, on stdout (progress went to stderr). */
+function printSummary(request: RunRequest, result: FigureResult, store: ResultStore, seconds: number): void {
+  const count = (status: string) => result.runs.filter((run) => run.status === status).length;
+  const k = seedCount(result);
+  console.log(
+    `${request.spec.id} at ${request.settings.scale} scale (k = ${k} seed${k === 1 ? '' : 's'}): ${result.runs.length} runs, ${count('done')} done, ` +
+      `${count('failed')} failed, ${count('stopped')} stopped, in ${seconds.toFixed(1)} s (results in ${store.root})`,
+  );
+  for (const run of result.runs.filter((r) => r.status !== 'done')) {
+    console.log(`  ${run.runId}  ${runLabel(run.config)}: ${run.status}${run.error ? ` (${run.error})` : ''}; ${run.metrics.length} epochs kept`);
+  }
+  // The loader's hint names `iwlab data <dataset>`; with a data folder of its own, the install must go there too.
+  const { dataDir } = request.settings;
+  const missing = new Set(result.runs.filter((run) => run.error?.startsWith('MissingDataError')).map((run) => run.config.data.source));
+  if (missing.size > 0 && dataDir !== DEFAULT_DATA_DIR) {
+    console.log(`Data folder: ${dataDir}. Install there with ${[...missing].map((source) => `\`npx iwlab data ${source} --data ${dataDir}\``).join(' and ')} (or set IWLAB_DATA_DIR for both).`);
+  }
+}
+
+/** Step 7: the whole figure's CSV files. Lazily: danfojs loads tfjs, which --list never needs. */
+async function writeCsv(result: FigureResult, dir: string): Promise<void> {
+  const { writeFigureCsv } = await import('../experiments/frames');
+  const files = writeFigureCsv(result, dir);
+  console.log(`CSV: ${files.metrics}\n     ${files.summary}`);
+}
+
+/**
+ * Exit codes a scheduler can act on (docs/cluster.md), from what the store holds: 0 every run done
+ * (even if a signal came after the last one finished); 130/143 stopped by SIGINT/SIGTERM (rerun to
+ * resume); 3 a run diverged (final: rerunning gives the same, so do not retry); 75 a run is held by
+ * another process (retry later); 1 anything else (a crash: rerun to resume). 2 is a usage error (cli.ts).
+ */
+export const EXIT_CODES = { done: 0, error: 1, usage: 2, diverged: 3, locked: 75, ...SIGNAL_EXIT_CODES } as const satisfies Record<string, number>;
+
+function exitCode(runs: readonly RunResult[], stopSignal: StopSignal | undefined): number {
   const unfinished = runs.filter((run) => run.status !== 'done');
   if (unfinished.length === 0) return EXIT_CODES.done;
+  if (stopSignal !== undefined) return EXIT_CODES[stopSignal];
   const isDiverged = (run: RunResult) => run.stopReason?.type === 'diverged';
   if (unfinished.every(isDiverged)) return EXIT_CODES.diverged;
   if (unfinished.every((run) => isDiverged(run) || isLocked(run))) return EXIT_CODES.locked;
@@ -197,15 +282,8 @@ function printList(configs: readonly RunConfig[], store: ResultStore): void {
   for (const row of rows) console.log(format(row));
 }
 
-
 function parseMinutes(value: string): number {
   const minutes = Number(value);
   if (!Number.isFinite(minutes) || minutes <= 0) throw new UsageError(`--stale-lock-minutes takes a positive number, got '${value}'.`);
   return minutes;
-}
-
-function parseWorkers(value: string): number {
-  const workers = Number(value);
-  if (!Number.isInteger(workers) || workers < 1) throw new UsageError(`--workers takes a positive integer, got '${value}'.`);
-  return workers;
 }

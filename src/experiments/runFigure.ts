@@ -12,9 +12,10 @@ import { defaultResultStore, type ResultStore } from './resultStore';
 import { runId } from './runId';
 import { executeRun, type LoadDataFunction, type RunOutcome, type RunSettings, type TrainFunction } from './runWorker';
 import { type StopReason, stopReasonOfError } from './stopReason';
+import { watchStopSignals } from './stopSignals';
 import { isReusable, readStoredResult, unfinishedResult } from './storedResult';
 import type { FigureResult, FigureSpec, ProgressEvent, ProgressListener, RunConfig, RunResult, ScaleName } from './types';
-import { runInWorkers } from './workerPool';
+import { type PoolOutcome, runInWorkers } from './workerPool';
 
 export interface RunFigureOptions extends RunSettings {
   scale: ScaleName;
@@ -121,35 +122,33 @@ export async function runFigure(specOrId: FigureSpec | string, options: RunFigur
         finish(outcome.result, outcome.reused);
       }
     } else {
-      const outcomes = await runInWorkers(
-        pending.map((config) => ({ config, settings })),
-        { size: workers, store, onProgress: emit, signal, ...(backend === undefined ? {} : { backend }) },
-      );
-      for (const config of pending) {
-        const outcome = outcomes.get(runId(config));
+      // Each run is reported as it ends (not when the whole pool is done), so progress counts it then.
+      const settle = (config: RunConfig, outcome: PoolOutcome | undefined) => {
+        if (results.has(runId(config))) return;
         if (outcome?.kind === 'outcome') finish(outcome.outcome.result, outcome.outcome.reused);
         else if (outcome?.kind === 'error') unfinished(config, stopReasonOfError(outcome));
         else unfinished(config, { type: 'interrupted' });
-      }
+      };
+      const outcomes = await runInWorkers(
+        pending.map((config) => ({ config, settings })),
+        { size: workers, store, onProgress: emit, onOutcome: (task, outcome) => settle(task.config, outcome), signal, ...(backend === undefined ? {} : { backend }) },
+      );
+      for (const config of pending) settle(config, outcomes.get(runId(config)));
     }
   };
 
-  // One signal for everything below: the caller's, and Ctrl-C.
+  // One signal for everything below: the caller's, and Ctrl-C (through the process's one SIGINT owner).
   const controller = new AbortController();
   const stop = () => controller.abort();
   if (options.signal?.aborted) stop();
   options.signal?.addEventListener('abort', stop, { once: true });
-  const onSigint = () => {
-    if (!controller.signal.aborted) return stop();
-    if (process.listenerCount('SIGINT') === 1) process.exit(130); // only ours: act as Node's default would
-  };
-  const isWatchingSigint = options.stopOnSigint !== false && pending.length > 0;
-  if (isWatchingSigint) process.on('SIGINT', onSigint);
+  const sigint = options.stopOnSigint !== false && pending.length > 0 ? watchStopSignals({ signals: ['SIGINT'] }) : undefined;
+  sigint?.signal.addEventListener('abort', stop, { once: true });
   try {
     if (pending.length > 0) store.checkWritable(spec.id); // one clear line for a read-only store, not one per run
     if (pending.length > 0) await trainPending(controller.signal);
   } finally {
-    if (isWatchingSigint) process.off('SIGINT', onSigint);
+    sigint?.dispose();
     options.signal?.removeEventListener('abort', stop);
   }
 

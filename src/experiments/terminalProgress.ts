@@ -1,11 +1,13 @@
 /**
- * Training progress in a terminal, read from the ProgressEvent stream: a bar per active run and an
- * overall bar (epochs over all runs) with an ETA. On a TTY the block is redrawn in place and each run
- * that ends leaves one permanent line above it; elsewhere (logs, CI) plain lines are printed at a run's
- * start and end and every few seconds. The notebook's counterpart is src/plots/progressDisplay.ts.
+ * Training progress in a terminal: draws the state that reduceProgress (./progress.ts) folds from the
+ * ProgressEvent stream. A headline (runs finished, epochs, a measured ETA) and a bar per active run.
+ * On a TTY the block is redrawn in place and each run that ends leaves one permanent line above it;
+ * elsewhere (logs, CI) plain lines are printed at a run's start and end and every few seconds. The
+ * notebook renderer of the same state is src/plots/progressDisplay.ts.
  */
-import { type ProgressBar, ProgressBars, type ProgressStream, formatDuration } from '../progressBar';
-import type { ProgressEvent, ProgressListener, RunStatus } from './types';
+import { formatBar, formatDuration, type ProgressStream } from '../progressBar';
+import { type FigureProgress, type RunProgress, activeRuns, epochsLeft, etaSeconds, finishedRuns, initialProgress, reduceProgress, runSeconds, secondsPerEpoch, stoppedCount } from './progress';
+import type { ProgressEvent, ProgressListener } from './types';
 
 export interface TerminalProgressOptions {
   /** Default process.stderr (stdout stays clean for --list and summaries). */
@@ -20,52 +22,70 @@ export interface TerminalProgressOptions {
   maxRows?: number;
 }
 
-interface ActiveRun {
-  label: string;
-  bar: ProgressBar;
-  lastLine: number;
+/** `tiny (smoke): 1/3 runs finished, 1 reused, 11/16 epochs, ETA 5s`. */
+export function progressHeadline(state: FigureProgress, options: { withEta?: boolean } = {}): string {
+  const parts = [`${state.figure ?? '?'} (${state.scale ?? '?'}): ${finishedRuns(state)}/${state.runs} runs finished`];
+  if (state.reused > 0) parts.push(`${state.reused} reused`);
+  if ((state.ended.failed ?? 0) > 0) parts.push(`${state.ended.failed} failed`);
+  const stopped = stoppedCount(state);
+  if (stopped > 0) parts.push(`${stopped} stopped (a rerun resumes ${stopped === 1 ? 'it' : 'them'})`);
+  const left = epochsLeft(state);
+  if (options.withEta !== false && state.epochsToTrain !== undefined && state.epochsToTrain > 0 && left !== undefined && state.seconds === undefined) {
+    parts.push(`${state.epochsToTrain - left}/${state.epochsToTrain} epochs`);
+    const eta = etaSeconds(state);
+    parts.push(eta === undefined ? 'ETA after the first epochs' : `ETA ${formatDuration(eta)}`);
+  }
+  return parts.join(', ');
 }
 
-export function terminalProgress(options: TerminalProgressOptions = {}): ProgressListener {
+/** One run: `label [####------]  40%  4/10 epochs  0.52 s/epoch  loss 0.500`, or how it ended, with its own time. */
+export function runLine(run: RunProgress, now: number, barWidth = 20): string {
+  const total = Math.max(1, run.epochs);
+  const parts = [run.label, `[${formatBar(run.epoch / total, barWidth, '#', '-')}]`, `${Math.round((100 * run.epoch) / total).toString().padStart(3)}%`, `${run.epoch}/${run.epochs} epochs`];
+  if (run.status === undefined) {
+    const perEpoch = secondsPerEpoch(run);
+    if (perEpoch !== undefined) parts.push(`${formatDuration(perEpoch)}/epoch`);
+    if (run.trainLoss !== undefined) parts.push(`loss ${run.trainLoss.toPrecision(3)}`);
+  } else if (run.status === 'done') {
+    parts.push(`done in ${formatDuration(runSeconds(run, now))}`);
+  } else if (run.status === 'stopped' && run.error === undefined) {
+    return `${run.label}  stopped after epoch ${run.epoch}/${run.epochs} (a rerun resumes it)`;
+  } else {
+    parts.push(`FAILED after ${formatDuration(runSeconds(run, now))}`, ...(run.error === undefined ? [] : [run.error]));
+  }
+  return parts.join('  ');
+}
+
+/** The listener, and a way to print a line above the live block without breaking it (a stop notice). */
+export interface TerminalProgress extends ProgressListener {
+  note(line: string): void;
+}
+
+export function terminalProgress(options: TerminalProgressOptions = {}): TerminalProgress {
   const stream = options.stream ?? process.stderr;
   const isTTY = stream.isTTY === true;
   const now = options.now ?? (() => performance.now());
   const redrawIntervalMs = options.redrawIntervalMs ?? 100;
   const lineIntervalMs = options.lineIntervalMs ?? 10_000;
   const maxRows = options.maxRows ?? 10;
-  // The generic bars do the arithmetic (rate, ETA, formatting); this renderer decides what is on screen.
-  const bars = new ProgressBars({ stream: { write: () => true }, now, barWidth: 20 });
-  const active = new Map<string, ActiveRun>();
-  const ended: Partial<Record<RunStatus | 'reused', number>> = {};
-  let overall: ProgressBar | undefined;
-  let figure = '';
-  let totalRuns = 0;
+  let state = initialProgress();
   let linesOnScreen = 0;
   let lastRedraw = -Infinity;
-  let lastOverallLine = -Infinity;
-
-  const headline = (withBar = true): string => {
-    const finished = Object.values(ended).reduce((a, b) => a + (b ?? 0), 0);
-    const parts = [`${figure}: ${finished}/${totalRuns} runs`];
-    if (ended.reused) parts.push(`${ended.reused} reused`);
-    const failed = (ended.failed ?? 0) + (ended.stopped ?? 0);
-    if (failed > 0) parts.push(`${failed} failed or stopped`);
-    return overall && withBar ? `${parts.join(', ')}  ${bars.formatLine(overall, now())}` : parts.join(', ');
-  };
+  let lastLines = -Infinity;
 
   const block = (time: number): string[] => {
-    const rows = [...active.values()];
-    const lines = [headline()];
-    for (const run of rows.slice(0, maxRows)) lines.push(`  ${bars.formatLine(run.bar, time)}`);
+    const rows = activeRuns(state);
+    const lines = [progressHeadline(state)];
+    for (const run of rows.slice(0, maxRows)) lines.push(`  ${runLine(run, time)}`);
     if (rows.length > maxRows) lines.push(`  ... and ${rows.length - maxRows} more runs`);
     return lines;
   };
 
   /** TTY: rewrites the block in place, with optional permanent lines printed above it first. */
-  const redraw = (permanent: string[] = []) => {
-    const time = now();
+  const redraw = (time: number, permanent: string[] = []) => {
     lastRedraw = time;
-    const columns = Math.max(20, (stream.columns ?? 100) - 1);
+    // A pseudo-terminal may report 0 columns (as progressBar.ts notes): fall back to a common width.
+    const columns = Math.max(20, ((stream.columns ?? 0) > 0 ? stream.columns! : 100) - 1);
     let out = linesOnScreen > 0 ? `\x1b[${linesOnScreen}A\r\x1b[J` : '';
     for (const line of permanent) out += line + '\n';
     const lines = block(time).map((line) => (line.length > columns ? line.slice(0, columns - 1) + '…' : line));
@@ -76,78 +96,56 @@ export function terminalProgress(options: TerminalProgressOptions = {}): Progres
 
   const print = (line: string) => stream.write(line + '\n');
 
-  return (event: ProgressEvent) => {
+  const listener = (event: ProgressEvent) => {
     const time = now();
+    state = reduceProgress(state, event, time);
     switch (event.type) {
       case 'figureStart': {
-        figure = `${event.figure} (${event.scale})`;
-        totalRuns = event.runs;
-        overall = event.runs > event.reused ? bars.add('all runs', { total: event.epochs, unit: 'epochs' }) : undefined;
         const reused = event.reused > 0 ? `, ${event.reused} reused from the result store` : '';
-        if (isTTY) redraw([`${figure}: ${event.runs} runs${reused}`]);
-        else print(`${figure}: ${event.runs} runs${reused}`);
+        const line = `${event.figure} (${event.scale}): ${event.runs} runs${reused}`;
+        if (isTTY) redraw(time, [line]);
+        else print(line);
         break;
       }
       case 'runStart': {
-        const bar = bars.add(event.label, { total: event.epochs, current: event.startEpoch, unit: 'epochs' });
-        active.set(event.runId, { label: event.label, bar, lastLine: time });
         const from = event.startEpoch > 0 ? ` (resumed after epoch ${event.startEpoch})` : '';
-        if (isTTY) redraw();
+        if (isTTY) redraw(time);
         else print(`start ${event.label}${from}`);
         break;
       }
-      case 'epochEnd': {
-        const run = active.get(event.runId);
-        run?.bar.update(event.epoch);
-        overall?.increment();
+      case 'epochEnd':
         if (isTTY) {
-          if (time - lastRedraw >= redrawIntervalMs) redraw();
-        } else {
-          if (run && time - run.lastLine >= lineIntervalMs) {
-            run.lastLine = time;
-            print(`  ${bars.formatLine(run.bar, time)}  loss ${event.metrics.trainLoss.toPrecision(3)}`);
-          }
-          if (overall && time - lastOverallLine >= lineIntervalMs) {
-            lastOverallLine = time;
-            print(headline());
-          }
+          if (time - lastRedraw >= redrawIntervalMs) redraw(time);
+        } else if (time - lastLines >= lineIntervalMs) {
+          // Every few seconds: each active run and the headline, one line each.
+          lastLines = time;
+          for (const run of activeRuns(state)) print(`  ${runLine(run, time)}`);
+          print(progressHeadline(state));
         }
         break;
-      }
       case 'runEnd': {
-        ended[event.status] = (ended[event.status] ?? 0) + 1;
         if (event.status === 'reused') break; // announced in bulk at figureStart
-        const run = active.get(event.runId);
-        active.delete(event.runId);
-        const label = run?.label ?? event.runId;
-        if (!run && event.status === 'stopped' && event.error === undefined) break; // never started: the summary counts it
-        let line: string;
-        if (run && event.status === 'stopped' && event.error === undefined) {
-          run.bar.fail('stopped');
-          line = `${label}  stopped after epoch ${run.bar.current}/${run.bar.total ?? '?'} (a rerun resumes it)`;
-        } else if (run) {
-          if (event.status === 'done') run.bar.finish();
-          else run.bar.fail(event.error ?? event.status);
-          line = bars.formatLine(run.bar, time); // ends in "done in 3.2s" or "FAILED <reason>"
-        } else {
-          line = `${label}  ${event.status.toUpperCase()}${event.error ? `  ${event.error}` : ''}`;
-        }
-        if (isTTY) redraw([line]);
+        const run = state.trained.get(event.runId);
+        if (run === undefined) break; // stopped while queued: the summary counts it
+        const line = run.epochs === 0 ? `${event.runId}  ${event.status.toUpperCase()}${event.error ? `  ${event.error}` : ''}` : runLine(run, time);
+        if (isTTY) redraw(time, [line]);
         else print(line);
         break;
       }
       case 'figureEnd': {
-        active.clear();
-        const summary = `${headline(false)}; finished in ${formatDuration(event.seconds)}`;
-        overall = undefined;
+        const summary = `${progressHeadline(state, { withEta: false })}; finished in ${formatDuration(event.seconds)}`;
         if (isTTY) {
-          redraw();
           // Replace the live block with the summary alone.
-          stream.write(`\x1b[${linesOnScreen}A\r\x1b[J${summary}\n`);
+          stream.write(`${linesOnScreen > 0 ? `\x1b[${linesOnScreen}A\r\x1b[J` : ''}${summary}\n`);
           linesOnScreen = 0;
         } else print(summary);
         break;
       }
     }
   };
+  const note = (line: string) => {
+    if (isTTY && linesOnScreen > 0) redraw(now(), [line]);
+    else print(line);
+  };
+  return Object.assign(listener, { note });
 }

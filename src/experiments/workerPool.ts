@@ -33,6 +33,8 @@ export interface WorkerPoolOptions {
   /** The backend each worker asks initEngine for (pass the one the main thread chose). */
   backend?: string;
   onProgress?: ProgressListener;
+  /** Called as each task's outcome is known (the progress display counts the run then). */
+  onOutcome?: (task: PoolTask, outcome: PoolOutcome) => void;
   signal?: AbortSignal;
   /** After an abort, how long a running worker may take to stop before it is terminated (default 30 s). */
   stopGraceMs?: number;
@@ -95,6 +97,7 @@ export function runInWorkers(tasks: readonly PoolTask[], options: WorkerPoolOpti
 
     const record = (task: PoolTask, outcome: PoolOutcome) => {
       outcomes.set(runId(task.config), outcome);
+      options.onOutcome?.(task, outcome);
     };
 
     const dispatch = (slot: Slot) => {

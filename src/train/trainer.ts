@@ -35,6 +35,12 @@ export interface TrainHooks {
   signal?: AbortSignal;
 }
 
+/** What a diverged run keeps, in words: at epoch 1 there is nothing to keep (not "Epochs 1-0"). */
+function keptEpochs(finished: number): string {
+  if (finished <= 0) return 'No epoch finished before it, so nothing is kept';
+  return finished === 1 ? 'Epoch 1 is kept' : `Epochs 1-${finished} are kept`;
+}
+
 /** A non-finite loss: the run stops, its finished epochs stay. */
 export class DivergenceError extends Error {
   override name = 'DivergenceError';
@@ -43,7 +49,7 @@ export class DivergenceError extends Error {
     readonly loss: number,
   ) {
     super(
-      `Training diverged at epoch ${epoch} (loss ${loss}). Epochs 1-${epoch - 1} are kept; ` +
+      `Training diverged at epoch ${epoch} (loss ${loss}). ${keptEpochs(epoch - 1)}; ` +
         'lower the learning rate or the class-weight ratio for this figure and rerun it.',
     );
   }

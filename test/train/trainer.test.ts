@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { loadFigureData } from '../../src/data/index';
-import { type Checkpoint, train } from '../../src/train/trainer';
+import { type Checkpoint, DivergenceError, train } from '../../src/train/trainer';
 import type { TrainConfig, TrainEpochMetrics } from '../../src/train/types';
 
 const TOY_DATA = { source: 'toy-gaussian', perClass: 32 } as const;
@@ -90,4 +90,10 @@ test('training leaves no tensors behind', async () => {
   const before = tf.memory().numTensors;
   await train(config, data, { onCheckpoint: () => undefined });
   assert.equal(tf.memory().numTensors, before);
+});
+
+test('a run diverging at its first epoch says nothing is kept, not "Epochs 1-0 are kept"', () => {
+  assert.match(new DivergenceError(1, Number.NaN).message, /^Training diverged at epoch 1 \(loss NaN\)\. No epoch finished before it, so nothing is kept; lower the learning rate/);
+  assert.match(new DivergenceError(2, Number.POSITIVE_INFINITY).message, /Epoch 1 is kept;/);
+  assert.match(new DivergenceError(7, Number.NaN).message, /Epochs 1-6 are kept;/);
 });
