@@ -12,7 +12,7 @@ export { figurePlots } from './plots/index';
 export { showFigure } from './plots/display';
 export { notebookProgress } from './plots/progressDisplay';
 export { toyBoundaryFigure, toyTrajectoryFigure } from './plots/toy';
-export { boundaryTable, metricTable, showTable } from './plots/tables';
+export { boundaryTable, engineTable, metricTable, showTable } from './plots/tables';
 export { fractionFigure, trainingFigure } from './plots/fractions';
 export { implicitBiasFigure } from './plots/implicitBias';
 export { lossComparisonFigure } from './plots/compare';

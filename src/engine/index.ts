@@ -9,21 +9,12 @@ import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { DEFAULT_ENGINE_DIR, applyNativeEnvironment, locateNativeEngine, requireTfjsNode } from './nativeEngine';
 import { registerNativeTrainingKernels } from './nativeTraining';
+import { type BackendName, type EngineProvenance, setEngineProvenance } from './provenance';
 import { registerWasmTrainingKernels } from './wasmTraining';
 
-export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+export type { BackendName, EngineProvenance } from './provenance';
+export { engineLabel, engineProvenance } from './provenance';
 export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
-
-/** What made a run: stored beside its metrics (not in its hashed config, so run ids do not change). */
-export interface EngineProvenance {
-  backend: BackendName;
-  /** tfjs-core's version. */
-  tfjs: string;
-  /** TensorFlow's version, for the native backends. */
-  tensorflow?: string;
-  /** Threads one engine computes with: wasm's pool, the native intra-op setting (or all cores), 1 on cpu. */
-  threads: number;
-}
 
 export interface EngineInfo extends EngineProvenance {
   /** Why earlier candidates were skipped, e.g. "tensorflow-gpu: module not installed". */
@@ -75,11 +66,6 @@ function noticeOnTerminal(line: string): void {
   if (process.stderr.isTTY) console.error(line);
 }
 
-/** The engine this process chose, for provenance; undefined before initEngine has finished. */
-export function engineProvenance(): EngineProvenance | undefined {
-  return chosen === undefined ? undefined : { backend: chosen.backend, tfjs: chosen.tfjs, ...(chosen.tensorflow === undefined ? {} : { tensorflow: chosen.tensorflow }), threads: chosen.threads };
-}
-let chosen: EngineInfo | undefined;
 
 async function select(requested: string | undefined, log: (line: string) => void, settings: EngineSettings): Promise<EngineInfo> {
   if (requested !== undefined && requested !== '' && !BACKEND_ORDER.includes(requested as BackendName)) {
@@ -91,7 +77,8 @@ async function select(requested: string | undefined, log: (line: string) => void
     const reason = await tryBackend(name, settings);
     if (reason === undefined) {
       const info: EngineInfo = { ...describeBackend(name, settings), skipped };
-      chosen = info;
+      const { skipped: _, ...provenance } = info;
+      setEngineProvenance(provenance);
       const version = info.tensorflow === undefined ? '' : `, TensorFlow ${info.tensorflow}`;
       log(`[iwlab] tfjs backend: ${name}${version}, ${info.threads} thread${info.threads === 1 ? '' : 's'}${skipped.length ? ` (skipped ${skipped.join('; ')})` : ''}`);
       return info;

@@ -4,13 +4,16 @@
  * function runs in-process (workers = 1) and inside each pool worker thread; this file is also the
  * worker's entry point (the message loop at the bottom starts only in a pool worker).
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { FigureData } from '../data/types';
 import type { Checkpoint, TrainHooks } from '../train/trainer';
+import { engineProvenance } from '../engine/provenance';
 import { runLabel } from './expand';
-import { ResultStore, type StoredRun, contiguousEpochs } from './resultStore';
+import { ResultStore, type StoredRun, contiguousEpochs, writeFileAtomic } from './resultStore';
 import { runId, stableStringify } from './runId';
-import type { DataSpec, EpochMetrics, ProgressListener, RunConfig, RunResult, RunStatus } from './types';
+import type { DataSpec, EngineSession, EpochMetrics, ProgressListener, RunConfig, RunResult, RunStatus } from './types';
 
 /** The trainer's signature; tests of the store logic may pass a small deterministic one. */
 export type TrainFunction = (config: RunConfig, data: FigureData, hooks: TrainHooks) => Promise<RunResult>;
@@ -56,6 +59,7 @@ export async function executeRun(config: RunConfig, options: ExecuteRunOptions):
     run.ensureConfig(stableStringify(config));
     const resumeFrom = prepareResume(run);
     const startEpoch = resumeFrom?.checkpoint.epoch ?? 0;
+    recordEngineSession(run, startEpoch);
     options.onProgress?.({ type: 'runStart', runId: id, label: runLabel(config), epochs: config.epochs, startEpoch });
 
     const train = options.train ?? (await import('../train/trainer')).train;
@@ -103,7 +107,8 @@ export async function executeRun(config: RunConfig, options: ExecuteRunOptions):
       metrics.close();
     }
     if (trainError !== undefined || trained === undefined) throw trainError;
-    const result: RunResult = { ...trained, runId: id };
+    const engine = readEngineSessions(run);
+    const result: RunResult = { ...trained, runId: id, ...(engine === undefined ? {} : { engine }) };
     if (result.status === 'done' || result.status === 'failed') {
       run.writeMarker({ status: result.status, epochs: result.metrics.length, ...(result.error === undefined ? {} : { error: result.error }), finishedAt: new Date().toISOString() });
     }
@@ -118,8 +123,30 @@ export function storedResult(run: StoredRun, config: RunConfig): RunResult | und
   const marker = run.readMarker();
   if (!marker) return undefined;
   const snapshots = run.readCheckpointHeader()?.snapshots ?? [];
-  return { runId: run.id, config, status: marker.status, metrics: run.readMetrics(), snapshots, ...(marker.error === undefined ? {} : { error: marker.error }) };
+  const engine = readEngineSessions(run);
+  return { runId: run.id, config, status: marker.status, metrics: run.readMetrics(), snapshots, ...(marker.error === undefined ? {} : { error: marker.error }), ...(engine === undefined ? {} : { engine }) };
 }
+
+/**
+ * engine.json beside the metrics: which backend, TensorFlow version and threads trained the run, one
+ * entry per training session. Outside config.json, so the run id (its hash) does not depend on it.
+ */
+function recordEngineSession(run: StoredRun, startEpoch: number): void {
+  const engine = engineProvenance();
+  if (engine === undefined) return; // a test's custom trainer, no engine started
+  const sessions = [...(readEngineSessions(run) ?? []).filter((session) => session.startEpoch < startEpoch), { ...engine, startEpoch }];
+  writeFileAtomic(path.join(run.dir, ENGINE_FILE), `${JSON.stringify(sessions)}\n`);
+}
+
+function readEngineSessions(run: StoredRun): EngineSession[] | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(run.dir, ENGINE_FILE), 'utf8')) as EngineSession[];
+  } catch {
+    return undefined;
+  }
+}
+
+const ENGINE_FILE = 'engine.json';
 
 /** A run that did not finish here: what the store holds of it, with the reason. */
 export function unfinishedResult(run: StoredRun, config: RunConfig, status: RunStatus, error?: string): RunResult {

@@ -1,3 +1,4 @@
+import type { EngineProvenance } from '../engine/provenance';
 /**
  * The vocabulary of the registry: what a figure is (FigureSpec), what one training run is
  * (RunConfig: plain JSON, hashed into the run id), and what a run reports (EpochMetrics).
@@ -194,6 +195,13 @@ export interface RunResult {
   snapshots: Snapshot[];
   /** Why a run failed (divergence, a worker crash), for the figure's caption. */
   error?: string;
+  /** The engines that trained it, one entry per training session (a resumed run may have several). */
+  engine?: EngineSession[];
+}
+
+/** Backend, TensorFlow version and threads of one training session, from the epoch it started at. */
+export interface EngineSession extends EngineProvenance {
+  startEpoch: number;
 }
 
 export interface FigureResult {
