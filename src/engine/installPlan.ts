@@ -81,6 +81,9 @@ export function missingRequirement(plan: InstallPlan, facts: HostFacts): string 
   if (plan.wheel.kind === 'file' && facts.wheelExists !== true) {
     return `The wheel ${plan.wheel.path} does not exist; pass an existing tensorflow(-cpu) 2.x wheel, or --from-wheel alone to fetch ${DEFAULT_WHEEL.name}==${DEFAULT_WHEEL.version} with pip.`;
   }
+  if (plan.wheel.kind === 'file' && !isTensorflowWheel(plan.wheel.path)) {
+    return `${baseName(plan.wheel.path)} is not a TensorFlow 2.x wheel (tensorflow-2.*.whl or tensorflow_cpu-2.*.whl); pass one of those to --from-wheel.`;
+  }
   if (!facts.hasCompiler) return 'No C++ compiler (g++) to build the engine addon: apt-get install -y g++ make (or build-essential).';
   if (!facts.hasMake) return 'No make to build the engine addon: apt-get install -y make.';
   if (facts.nodeHeaders === undefined) {
@@ -98,9 +101,9 @@ export function describe(manifest: EngineManifest): string {
   return `tfjs-node ${manifest.tfjsNode}, TensorFlow ${manifest.tensorflow}, ${from}`;
 }
 
-/** TensorFlow's version from a wheel's file name (PEP 427: name-version-...whl). */
-export function wheelVersion(file: string): string | undefined {
-  return /^[A-Za-z0-9_.]+-(\d+\.\d+\.\d+[^-]*)-/.exec(baseName(file))?.[1];
+/** A TensorFlow 2.x wheel by its file name (PEP 427: distribution-version-...whl); the GPU build is plain 'tensorflow'. */
+export function isTensorflowWheel(file: string): boolean {
+  return /^tensorflow(_cpu)?-2\.\d+\.\d+[^-]*-.*\.whl$/.test(baseName(file));
 }
 
 function baseName(file: string): string {
