@@ -13,11 +13,12 @@ import { figurePlots } from '../plots/index';
 import { REPO_ROOT } from '../paths';
 
 const HELP = `Usage: iwlab figure <figure-id> [--scale smoke|quick|paper] [--seeds k] [--out file.html] [--retrain] [--workers n]
+                          [--backend tensorflow|wasm|cpu|tensorflow-gpu]
 
 Trains (or reuses from results/) every run of one figure and writes the figure as a standalone HTML
 file, plotly.js inlined, no Jupyter needed. Default scale: $IWLAB_SCALE, else quick. --seeds k runs
 seeds 0..k-1 per weight (default: $IWLAB_SEEDS, else the scale's own count) and draws their mean
-with a 95% t-interval band.`;
+with a 95% t-interval band. --backend (default: $IWLAB_BACKEND, else the fastest that loads).`;
 
 export async function main(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -29,6 +30,7 @@ export async function main(args: string[]): Promise<void> {
       out: { type: 'string' },
       retrain: { type: 'boolean', default: false },
       workers: { type: 'string' },
+      backend: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -41,7 +43,7 @@ export async function main(args: string[]): Promise<void> {
   const workers = values.workers === undefined ? undefined : parseWorkers(values.workers);
 
   const started = performance.now();
-  const backend = process.env.IWLAB_BACKEND || undefined;
+  const backend = values.backend || process.env.IWLAB_BACKEND || undefined;
   await initEngine({ requested: backend }); // the plots evaluate small models in this process too
   const result = await runFigure(spec, { scale, seeds, retrain: values.retrain, workers, backend, onProgress: terminalProgress() });
   const failed = result.runs.filter((run) => run.status !== 'done');

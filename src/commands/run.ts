@@ -34,7 +34,8 @@ unfinished ones resume from their last checkpoint. Ctrl-C stops cleanly (run aga
   --stale-lock-minutes m
                  a lock from another host is stale once its heartbeat is this old (default 10)
 
-Backend: $IWLAB_BACKEND (tensorflow-gpu, tensorflow, wasm, cpu) overrides the automatic choice.
+Backend: --backend b or $IWLAB_BACKEND (tensorflow-gpu, tensorflow, wasm, cpu) overrides the automatic
+choice; $IWLAB_THREADS sets the native engine's intra-op threads per worker (iwlab engine status).
 Exit codes: 0 all done, 3 a run diverged (final), 75 a run is trained by another process (retry),
 130/143 stopped by SIGINT/SIGTERM (rerun to resume), 1 other errors. Cluster job files: docs/cluster.md.`;
 
@@ -55,6 +56,7 @@ export async function main(args: string[]): Promise<void> {
       csv: { type: 'string' },
       wait: { type: 'boolean', default: false },
       'stale-lock-minutes': { type: 'string' },
+      backend: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -114,7 +116,7 @@ export async function main(args: string[]): Promise<void> {
       signal: controller.signal,
       ...(values.workers === undefined ? {} : { workers: parseWorkers(values.workers) }),
       ...(only ? { only } : {}),
-      ...(process.env.IWLAB_BACKEND ? { backend: process.env.IWLAB_BACKEND } : {}),
+      ...((values.backend || process.env.IWLAB_BACKEND) ? { backend: values.backend || process.env.IWLAB_BACKEND } : {}),
     };
     let result = await runFigure(spec, { ...options, onProgress: terminalProgress() });
     // --wait: a run held by another process (a task's previous attempt on a lost node, whose lock

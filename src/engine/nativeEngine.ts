@@ -65,7 +65,8 @@ export function locateNativeEngine(engineDir: string): NativeLocation {
   }
   const fromNodeModules = realTfjsNodeInNodeModules();
   if (fromNodeModules !== undefined) return { packageDir: fromNodeModules, origin: 'node_modules' };
-  return { missing: `not installed in ${path.relative(process.cwd(), installed) || installed}; run \`npm run engine:install\`` };
+  const shown = path.relative(process.cwd(), installed);
+  return { missing: `not installed in ${shown.startsWith('..') || shown === '' ? installed : shown}; run \`npm run engine:install\`` };
 }
 
 /** node_modules/@tensorflow/tfjs-node when it is the real package with its addon built, else undefined. */
