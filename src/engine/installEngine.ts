@@ -144,7 +144,10 @@ function npm(args: string[], cwd: string, timeoutMs: number): { ok: true } | { o
   const result = spawnSync('npm', [...args, '--prefix', cwd], { cwd, encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, npm_config_update_notifier: 'false' } });
   if (result.status === 0) return { ok: true };
   if (result.error !== undefined) return { ok: false, reason: result.error.message };
-  return { ok: false, reason: lastLine(`${result.stderr}\n${result.stdout}`) ?? `npm exited ${result.status}` };
+  // npm ends with a pointer to its log; the install script's own error line says what went wrong.
+  const text = `${result.stderr}\n${result.stdout}`;
+  const error = /\b[A-Za-z]*Error: .*/.exec(text)?.[0];
+  return { ok: false, reason: error ?? lastLine(text) ?? `npm exited ${result.status}` };
 }
 
 function builtAddon(packageDir: string): string | undefined {
@@ -226,6 +229,7 @@ function unpackWheel(wheel: string, packageDir: string, build: string): void {
 }
 
 function compileAddon(packageDir: string, nodeGyp: string, nodedir: string): void {
+  fs.rmSync(BUILD_LOG, { force: true });
   const modulePath = path.join(packageDir, 'lib', `napi-v${NAPI_VERSION}`);
   const result = spawnSync(
     process.execPath,
@@ -233,13 +237,15 @@ function compileAddon(packageDir: string, nodeGyp: string, nodedir: string): voi
     { cwd: packageDir, encoding: 'utf8', env: { ...process.env, JOBS: '2' } } satisfies SpawnSyncOptions,
   );
   if (result.status !== 0 || builtAddon(packageDir) === undefined) {
-    const log = path.join(REPO_ROOT, '.iwlab', 'engine-build.log');
+    const log = BUILD_LOG;
     fs.writeFileSync(log, `${result.stdout ?? ''}\n${result.stderr ?? ''}`);
     throw new EngineInstallError(`Compiling the addon failed (${lastLine(result.stderr) ?? `exit ${result.status}`}); the full output is in ${path.relative(REPO_ROOT, log)}.`);
   }
   // The build tree (objects, Makefiles) is not needed at run time.
   fs.rmSync(path.join(packageDir, 'build'), { recursive: true, force: true });
 }
+
+const BUILD_LOG = path.join(REPO_ROOT, '.iwlab', 'engine-build.log');
 
 /** npm installed tfjs-node's @tensorflow/* dependencies beside it; without them it resolves the project's. */
 function pruneStagedTfjs(build: string): void {
