@@ -52,6 +52,8 @@ export class EngineInstallError extends Error {
 export function planInstall(request: InstallRequest, facts: HostFacts): InstallPlan {
   const wheel: WheelSource =
     typeof request.fromWheel === 'string' ? { kind: 'file', path: request.fromWheel } : { kind: 'pip', ...DEFAULT_WHEEL };
+  // A wheel file that is not there is a mistake to report even when an engine of that name is installed.
+  if (wheel.kind === 'file' && facts.wheelExists !== true) throw new EngineInstallError(missingRequirement({ kind: 'wheel', wheel }, facts)!);
   if (!request.force && facts.installed !== undefined && facts.installedLoads === true && satisfies(facts.installed, request)) {
     return { kind: 'nothing', reason: `the native engine is installed (${describe(facts.installed)}) and loads; --force rebuilds it` };
   }

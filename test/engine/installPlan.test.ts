@@ -33,6 +33,7 @@ test('a second run with a loading engine does nothing; --force, a broken engine 
   assert.equal(planInstall({ force: false, fromWheel: true }, installed).kind, 'nothing');
   assert.equal(planInstall({ force: false, fromWheel: `/elsewhere/${wheelEngine.wheel}` }, { ...installed, wheelExists: true }).kind, 'nothing');
   assert.equal(planInstall({ force: true }, installed).kind, 'own-install-then-wheel');
+  assert.throws(() => planInstall({ force: false, fromWheel: `/gone/${wheelEngine.wheel}` }, { ...installed, wheelExists: false }), /does not exist/);
   assert.equal(planInstall({ force: false }, { ...installed, installedLoads: false }).kind, 'own-install-then-wheel');
   assert.equal(planInstall({ force: false, fromWheel: '/w/tensorflow-2.20.0-cp312-none-linux.whl' }, { ...installed, wheelExists: true }).kind, 'wheel');
   const own = { ...installed, installed: { ...wheelEngine, source: 'tfjs-node' as const } };
