@@ -12,7 +12,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT } from './lib/kernelClient';
 import { formatFailure, readNotebook } from './lib/notebook';
-import { type ReportEntry, externalReferences, findJupyter, indexHtml, nbconvertHtmlArgs, notebookSeeds, notebookTitle } from './lib/report';
+import { type ReportEntry, externalReferences, findJupyter, indexHtml, nbconvertHtmlArgs, notebookEngines, notebookSeeds, notebookTitle } from './lib/report';
 import { UsageError, defaultNotebooks, runNotebook, seedsOption } from './notebooks';
 import type { ScaleName } from '../src/experiments/types';
 
@@ -105,6 +105,7 @@ async function main(args: string[]): Promise<void> {
       notebook: name,
       scale: values.scale,
       seeds: notebookSeeds(file, scale, seeds),
+      engine: notebookEngines(file, scale),
       status: failure ? 'failed' : 'ok',
       seconds: run.seconds,
       ...(failure ? { note: `code cell ${failure.codeCellNumber} (${failure.status})` } : {}),

@@ -9,6 +9,7 @@ import type { DataFrame } from 'danfojs-node';
 import { defaultResultStore, type ResultStore, writeFileAtomic } from './resultStore';
 import { meanInterval } from './stats';
 import type { EpochMetrics, FigureResult, RunConfig, RunResult, ScaleName } from './types';
+import { readEngineSessions } from './runWorker';
 
 /**
  * danfojs, loaded when a frame is first asked for: it loads all of tfjs (a second or more), which
@@ -92,7 +93,8 @@ export function loadStoredRuns(figure: string, options: LoadMetricsOptions = {})
     if (options.scale !== undefined && config.scale !== options.scale) continue;
     const marker = run.readMarker();
     const snapshots = run.readCheckpointHeader()?.snapshots ?? [];
-    runs.push({ runId: id, config, status: marker?.status ?? 'stopped', metrics: run.readMetrics(), snapshots, ...(marker?.error === undefined ? {} : { error: marker.error }) });
+    const engine = readEngineSessions(run);
+    runs.push({ runId: id, config, status: marker?.status ?? 'stopped', metrics: run.readMetrics(), snapshots, ...(marker?.error === undefined ? {} : { error: marker.error }), ...(engine === undefined ? {} : { engine }) });
   }
   return runs;
 }

@@ -138,7 +138,7 @@ function recordEngineSession(run: StoredRun, startEpoch: number): void {
   writeFileAtomic(path.join(run.dir, ENGINE_FILE), `${JSON.stringify(sessions)}\n`);
 }
 
-function readEngineSessions(run: StoredRun): EngineSession[] | undefined {
+export function readEngineSessions(run: StoredRun): EngineSession[] | undefined {
   try {
     return JSON.parse(fs.readFileSync(path.join(run.dir, ENGINE_FILE), 'utf8')) as EngineSession[];
   } catch {

@@ -49,3 +49,21 @@ test('the engine table names each session of a run, a resumed one from the epoch
   assert.deepEqual(table.column('engine').values, ['wasm, 1 thread; from epoch 5: tensorflow 2.21.0, 2 threads', 'not recorded']);
   assert.equal(engineLabel({ backend: 'cpu', tfjs: '4.22.0', threads: 1 }), 'cpu, 1 thread');
 });
+
+test('the report index names the engines that trained a notebook figure stored runs', async () => {
+  const { notebookEngines, indexHtml } = await import('../../scripts/lib/report');
+  const { getFigure } = await import('../../src/experiments/figures');
+  const store = tempStore();
+  const toy = expandRuns(getFigure('toy-gaussian'), 'smoke');
+  assert.equal(notebookEngines('notebooks/01-toy-gaussian.ipynb', 'smoke', store), 'not recorded');
+  for (const [i, engine] of [{ backend: 'wasm', tfjs: '4.22.0', threads: 1 }, { backend: 'tensorflow', tfjs: '4.22.0', tensorflow: '2.21.0', threads: 2 }].entries()) {
+    setEngineProvenance(engine as never);
+    await executeRun(toy[i]!, { store, train: (async () => ({ runId: '', config: toy[i]!, status: 'done', metrics: [], snapshots: [] })) as never, loadData: async () => ({}) as never });
+  }
+  assert.equal(notebookEngines('notebooks/01-toy-gaussian.ipynb', 'smoke', store), 'wasm, 1 thread + tensorflow 2.21.0, 2 threads');
+  assert.equal(notebookEngines('notebooks/01-toy-gaussian.ipynb', 'quick', store), 'not recorded', 'only the scale asked for');
+  assert.equal(notebookEngines('notebooks/11-overview.ipynb', 'smoke', store), "see each figure's report");
+  const html = indexHtml([{ href: 'a.html', title: 'A', notebook: 'a.ipynb', scale: 'smoke', status: 'ok', seconds: 1, engine: 'tensorflow 2.21.0, 2 threads' }], { generated: new Date(0) });
+  assert.match(html, /<th>Engine<\/th>/);
+  assert.match(html, /<td>tensorflow 2\.21\.0, 2 threads<\/td>/);
+});
