@@ -32,12 +32,16 @@ export interface EngineSettings {
 export function engineSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): EngineSettings {
   const threads = env.IWLAB_THREADS;
   if (threads !== undefined && threads !== '' && !(Number.isInteger(Number(threads)) && Number(threads) > 0)) {
-    throw new BackendUnavailableError('tensorflow', `IWLAB_THREADS must be a positive integer, got '${threads}'`);
+    throw new EngineSettingsError(`IWLAB_THREADS must be a positive integer (the native engine's intra-op threads), got '${threads}'; unset it for TensorFlow's default (all cores).`);
   }
   return {
     engineDir: env.IWLAB_ENGINE_DIR || DEFAULT_ENGINE_DIR,
     ...(threads ? { intraOpThreads: Number(threads) } : {}),
   };
+}
+
+export class EngineSettingsError extends Error {
+  override name = 'EngineSettingsError';
 }
 
 export class BackendUnavailableError extends Error {
@@ -65,7 +69,6 @@ export function initEngine(options: { requested?: string; log?: (line: string) =
 function noticeOnTerminal(line: string): void {
   if (process.stderr.isTTY) console.error(line);
 }
-
 
 async function select(requested: string | undefined, log: (line: string) => void, settings: EngineSettings): Promise<EngineInfo> {
   if (requested !== undefined && requested !== '' && !BACKEND_ORDER.includes(requested as BackendName)) {

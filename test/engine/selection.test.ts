@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { BackendUnavailableError, engineSettingsFromEnv } from '../../src/engine/index';
+import { EngineSettingsError, engineSettingsFromEnv } from '../../src/engine/index';
 import { DEFAULT_ENGINE_DIR, applyNativeEnvironment, locateNativeEngine } from '../../src/engine/nativeEngine';
 import { REPO_ROOT } from '../../src/paths';
 
@@ -37,8 +37,9 @@ test('asking for the native engine where it is not installed fails with one line
 test('IWLAB_ENGINE_DIR and IWLAB_THREADS are read once, and a bad thread count is refused', () => {
   assert.deepEqual(engineSettingsFromEnv({}), { engineDir: DEFAULT_ENGINE_DIR });
   assert.deepEqual(engineSettingsFromEnv({ IWLAB_ENGINE_DIR: '/e', IWLAB_THREADS: '2' }), { engineDir: '/e', intraOpThreads: 2 });
-  assert.throws(() => engineSettingsFromEnv({ IWLAB_THREADS: 'two' }), (error: unknown) => error instanceof BackendUnavailableError && /IWLAB_THREADS must be a positive integer, got 'two'/.test(error.message));
-  assert.throws(() => engineSettingsFromEnv({ IWLAB_THREADS: '0' }), BackendUnavailableError);
+  assert.throws(() => engineSettingsFromEnv({ IWLAB_THREADS: 'two' }), (error: unknown) => error instanceof EngineSettingsError && /IWLAB_THREADS must be a positive integer .*got 'two'; unset it/.test(error.message));
+  assert.throws(() => engineSettingsFromEnv({ IWLAB_THREADS: '0' }), EngineSettingsError);
+  assert.throws(() => engineSettingsFromEnv({ IWLAB_THREADS: '1.5' }), EngineSettingsError);
 });
 
 test('TensorFlow gets its thread and log settings before it starts; unset threads keep its default', () => {
