@@ -32,7 +32,8 @@ prints one JSON line per model: {"model", "backend", "batch", "threads", "ms_per
 "images_per_s", "cpu_ms_per_step", "load_avg"} (process CPU time per step, and the 1-minute load
 when the model finished: other processes share the cores, so note both next to any timing).
 --profile adds one line per model with the milliseconds per kernel of one step. --vs-torch also
-runs ../shared/bench/torch_reference.py with --python (default: $IWLAB_PYTHON, else python3), model
+runs ../shared/bench/torch_reference.py with --python (default: $IWLAB_PYTHON, else
+~/.cache/iwlab/torch-venv/bin/python if it exists, else python3), model
 by model right after ours so both see the same load, and prints our images/s over PyTorch's.
 --rounds n repeats each pair n times and keeps each side's best, which is the fairer number when
 other processes share the cores. With --vs-torch every backend that loads is measured in turn
@@ -96,7 +97,7 @@ export async function main(args: string[]): Promise<void> {
   let torch: TorchSetup | undefined;
   if (values['vs-torch']) {
     try {
-      torch = findTorch(values.python ?? process.env.IWLAB_PYTHON ?? 'python3', values['torch-script']);
+      torch = findTorch(values.python ?? process.env.IWLAB_PYTHON ?? defaultTorchPython(), values['torch-script']);
     } catch (error) {
       if (!(error instanceof TorchUnavailableError)) throw error;
       console.error(`[iwlab] ${error.message} Benchmarking without the PyTorch comparison.`);
@@ -252,6 +253,12 @@ function backendThreads(backend: string, nativeThreads: number | undefined): num
   }
   // The native backends use TensorFlow's intra-op pool (all cores unless set); cpu is single-threaded JS.
   return backend === 'cpu' ? 1 : (nativeThreads ?? os.availableParallelism());
+}
+
+/** The PyTorch venv environment.md describes, where it exists; else python3. */
+function defaultTorchPython(): string {
+  const venv = path.join(os.homedir(), '.cache', 'iwlab', 'torch-venv', 'bin', 'python');
+  return existsSync(venv) ? venv : 'python3';
 }
 
 interface TorchSetup {
