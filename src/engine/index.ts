@@ -131,7 +131,7 @@ async function tryBackend(name: BackendName, settings: EngineSettings): Promise<
         const location = locateNativeEngine(settings.engineDir);
         if ('missing' in location) return location.missing;
         applyNativeEnvironment(settings);
-        requireTfjsNode(location.packageDir);
+        requireTfjsNode(location.packageDir, location.installed);
         if (tf.findBackendFactory('tensorflow') === null) return 'native addon did not register a backend';
         registerNativeTrainingKernels();
         return (await tf.setBackend('tensorflow')) ? undefined : 'native backend failed to initialise';

@@ -28,7 +28,7 @@ import {
   planInstall,
 
 } from './installPlan';
-import { type EngineManifest, MANIFEST_FILE, TFJS_NODE_VERSION, installedEnginePath, readManifest, tfjsNodePackagePath } from './nativeEngine';
+import { type EngineManifest, MANIFEST_FILE, TFJS_NODE_VERSION, installedEnginePath, readManifest, stderrGateDir, stderrGatePath, tfjsNodePackagePath } from './nativeEngine';
 
 export interface InstallEngineOptions extends InstallRequest {
   engineDir: string;
@@ -76,6 +76,7 @@ async function buildInto(build: string, plan: Exclude<InstallPlan, { kind: 'noth
     progress(`trying tfjs-node ${TFJS_NODE_VERSION}'s own install (downloads libtensorflow and a prebuilt addon)`);
     const own = npm(['install', ...NPM_FLAGS, `@tensorflow/tfjs-node@${TFJS_NODE_VERSION}`], build, options.ownInstallTimeoutMs ?? 300_000);
     if (own.ok && builtAddon(packageDir) !== undefined) {
+      if (facts.nodeGyp !== undefined && facts.nodeHeaders !== undefined) compileStderrGate(build, facts.nodeGyp, facts.nodeHeaders, progress);
       pruneStagedTfjs(build);
       const tensorflow = checkLoads(packageDir, progress);
       return manifestFor('tfjs-node', tensorflow);
@@ -92,6 +93,7 @@ async function buildInto(build: string, plan: Exclude<InstallPlan, { kind: 'noth
   if (plan.wheel.kind === 'pip') fs.rmSync(wheel, { force: true });
   progress('compiling the addon (node-gyp, system Node headers)');
   compileAddon(packageDir, facts.nodeGyp!, facts.nodeHeaders!);
+  compileStderrGate(build, facts.nodeGyp!, facts.nodeHeaders!, progress);
   pruneStagedTfjs(build);
   const tensorflow = checkLoads(packageDir, progress);
   return manifestFor('wheel', tensorflow, path.basename(wheel));
@@ -246,6 +248,22 @@ function compileAddon(packageDir: string, nodeGyp: string, nodedir: string): voi
 }
 
 const BUILD_LOG = path.join(REPO_ROOT, '.iwlab', 'engine-build.log');
+
+/**
+ * The small addon that keeps TensorFlow's load-time INFO lines off the terminal (scripts/stderr-gate).
+ * Optional: without it the engine works and those two lines show on a terminal.
+ */
+function compileStderrGate(build: string, nodeGyp: string, nodedir: string, progress: (line: string) => void): void {
+  const dir = stderrGateDir(build);
+  fs.cpSync(path.join(REPO_ROOT, 'scripts', 'stderr-gate'), dir, { recursive: true });
+  const result = spawnSync(process.execPath, [nodeGyp, 'rebuild', `--nodedir=${nodedir}`, '--loglevel=error'], { cwd: dir, encoding: 'utf8' });
+  if (result.status !== 0 || !fs.existsSync(stderrGatePath(build))) {
+    progress(`note: the stderr gate did not build (${lastLine(result.stderr) ?? `exit ${result.status}`}); TensorFlow's two start-up lines will show on a terminal`);
+    fs.rmSync(dir, { recursive: true, force: true });
+    return;
+  }
+  for (const name of fs.readdirSync(path.join(dir, 'build'))) if (name !== 'Release') fs.rmSync(path.join(dir, 'build', name), { recursive: true, force: true });
+}
 
 /** npm installed tfjs-node's @tensorflow/* dependencies beside it; without them it resolves the project's. */
 function pruneStagedTfjs(build: string): void {

@@ -10,7 +10,9 @@
  * override aliases that name to plain tfjs, which a successful require would not reveal).
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { isMainThread } from 'node:worker_threads';
 import { REPO_ROOT } from '../paths';
 
 /** The engine folder's description of what it holds, written last by the installer. */
@@ -53,7 +55,7 @@ export function readManifest(installed: string): EngineManifest | undefined {
 }
 
 /** Where to load tfjs-node from, or why there is nothing to load. */
-export type NativeLocation = { packageDir: string; origin: 'engine folder' | 'node_modules' } | { missing: string };
+export type NativeLocation = { packageDir: string; origin: 'engine folder' | 'node_modules'; installed?: string } | { missing: string };
 
 export function locateNativeEngine(engineDir: string): NativeLocation {
   const installed = installedEnginePath(engineDir);
@@ -61,7 +63,7 @@ export function locateNativeEngine(engineDir: string): NativeLocation {
     const packageDir = tfjsNodePackagePath(installed);
     const shared = sharesProjectTfjs(packageDir);
     if (shared !== undefined) return { missing: shared };
-    return { packageDir, origin: 'engine folder' };
+    return { packageDir, origin: 'engine folder', installed };
   }
   const fromNodeModules = realTfjsNodeInNodeModules();
   if (fromNodeModules !== undefined) return { packageDir: fromNodeModules, origin: 'node_modules' };
@@ -119,8 +121,53 @@ export function applyNativeEnvironment(settings: NativeSettings, env: NodeJS.Pro
   }
 }
 
-/** Loads tfjs-node from `packageDir` (it registers and selects the 'tensorflow' backend). */
-export function requireTfjsNode(packageDir: string): void {
+/** The stderr gate's folder and addon inside an installed engine (scripts/stderr-gate). */
+export function stderrGateDir(installed: string): string {
+  return path.join(installed, 'stderr-gate');
+}
+export function stderrGatePath(installed: string): string {
+  return path.join(stderrGateDir(installed), 'build', 'Release', 'stderr_gate.node');
+}
+
+interface StderrGate {
+  redirect(file: string): number;
+  restore(saved: number): void;
+}
+
+/**
+ * Loads tfjs-node from `packageDir` (it registers and selects the 'tensorflow' backend). libtensorflow
+ * writes INFO lines to descriptor 2 from its static initialisers as it loads, before any log level
+ * applies; where the engine has its stderr gate, the load runs with descriptor 2 pointed at a file,
+ * and every captured line but TensorFlow's INFO and WARNING lines is written back to stderr. Only on
+ * the main thread: the library loads once per process, and descriptor 2 is the whole process's.
+ */
+export function requireTfjsNode(packageDir: string, installed?: string): void {
+  const gateFile = installed === undefined ? undefined : stderrGatePath(installed);
+  if (gateFile === undefined || !isMainThread || !fs.existsSync(gateFile)) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require(packageDir);
+    return;
+  }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  require(packageDir);
+  const gate = require(gateFile) as StderrGate;
+  const capture = path.join(os.tmpdir(), `iwlab-tensorflow-start-${process.pid}.log`);
+  const saved = gate.redirect(capture);
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require(packageDir);
+  } finally {
+    gate.restore(saved);
+    const kept = startupOutputToKeep(fs.readFileSync(capture, 'utf8'));
+    fs.rmSync(capture, { force: true });
+    if (kept !== '') process.stderr.write(kept);
+  }
+}
+
+/** What TensorFlow wrote while loading, less its INFO and WARNING lines (absl's "I0000 00:00:1796158650.241245   20028 port.cc:153] ..."). */
+export function startupOutputToKeep(text: string): string {
+  return text
+    .split('\n')
+    .filter((line) => !/^[IW]\d{4} [\d:.]+ +\d+ [^\]]+\] /.test(line) && line !== 'WARNING: All log messages before absl::InitializeLog() is called are written to STDERR')
+    .join('\n')
+    .replace(/^\n+$/, '');
 }

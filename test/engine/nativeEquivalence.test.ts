@@ -36,7 +36,7 @@ if (skip) console.log(`# skipping the native-engine equivalence tests: ${skip}`)
 async function setUp(): Promise<void> {
   if ('missing' in location) return;
   applyNativeEnvironment(settings);
-  requireTfjsNode(location.packageDir);
+  requireTfjsNode(location.packageDir, location.installed);
   registerNativeTrainingKernels();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   require('@tensorflow/tfjs-backend-wasm');

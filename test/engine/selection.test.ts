@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { EngineSettingsError, engineSettingsFromEnv } from '../../src/engine/index';
-import { DEFAULT_ENGINE_DIR, applyNativeEnvironment, locateNativeEngine } from '../../src/engine/nativeEngine';
+import { DEFAULT_ENGINE_DIR, applyNativeEnvironment, locateNativeEngine, startupOutputToKeep } from '../../src/engine/nativeEngine';
 import { REPO_ROOT } from '../../src/paths';
 
 const missingDir = path.join(os.tmpdir(), 'iwlab-no-engine-here');
@@ -57,4 +57,16 @@ test('an engine folder without a manifest is not an engine, whatever else it hol
   const location = locateNativeEngine(dir);
   assert.ok('missing' in location && /npm run engine:install/.test(location.missing), JSON.stringify(location));
   fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test("TensorFlow's load-time INFO and WARNING lines are dropped, anything else it wrote is kept", () => {
+  const loaded = [
+    'WARNING: All log messages before absl::InitializeLog() is called are written to STDERR',
+    'I0000 00:00:1796158650.241245   20028 port.cc:153] oneDNN custom operations are on. You may see slightly different numerical results.',
+    'W0000 00:00:1796158650.300000   20028 cpu_feature_guard.cc:210] This TensorFlow binary is optimized to use available CPU instructions.',
+    '',
+  ].join('\n');
+  assert.equal(startupOutputToKeep(loaded), '');
+  const failing = `${loaded}E0000 00:00:1796158650.400000   20028 some_op.cc:12] an error\nterminate called after throwing an instance of 'std::bad_alloc'\n`;
+  assert.equal(startupOutputToKeep(failing), "E0000 00:00:1796158650.400000   20028 some_op.cc:12] an error\nterminate called after throwing an instance of 'std::bad_alloc'\n");
 });
