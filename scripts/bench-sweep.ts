@@ -10,6 +10,14 @@
  *
  * --processes also times the sweep split over as many separate processes (each loads Node, tsx and
  * tfjs): what the machine gives to independent programs in the same minute, a ceiling for the pool.
+ *
+ * Workers against threads on the native engine: a registry figure, each configuration in a fresh
+ * process (TensorFlow reads its thread count once per process) with a fresh store, in alternating
+ * order over --repeat rounds, one JSON line per timing and one summary line:
+ *
+ *   npx tsx scripts/bench-sweep.ts --figure cifar-resnet --scale quick --configs 2x1,1x2 [--backend tensorflow] [--repeat 1]
+ *
+ * A configuration WxT is W worker threads, each engine on T intra-op threads (IWLAB_THREADS=T).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -101,12 +109,78 @@ async function trainShare(spec: FigureSpec, share: string, store: string): Promi
   if (result.runs.some((run) => run.status !== 'done')) throw new Error('a benchmark run failed');
 }
 
+/** WxT: workers x intra-op threads. */
+function parseConfigs(text: string): { workers: number; threads: number }[] {
+  return text.split(',').map((item) => {
+    const match = /^(\d+)x(\d+)$/.exec(item.trim());
+    if (!match || Number(match[1]) < 1 || Number(match[2]) < 1) throw new Error(`--configs takes WORKERSxTHREADS items such as 2x1,1x2; got '${item}'.`);
+    return { workers: Number(match[1]), threads: Number(match[2]) };
+  });
+}
+
+/** Wall seconds of one whole figure in a fresh process with `workers` workers and `threads` intra-op threads. */
+function timeFigureInChild(figure: string, scale: string, backend: string, workers: number, threads: number): Promise<{ seconds: number; engine: unknown }> {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'iwlab-bench-figure-'));
+  const child = spawn(process.execPath, ['--import', 'tsx', __filename, '--figure-child', figure, '--scale', scale, '--workers', String(workers), '--store', root], {
+    env: { ...process.env, IWLAB_THREADS: String(threads), IWLAB_BACKEND: backend },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return new Promise((resolve, reject) =>
+    child.on('exit', (code) => {
+      fs.rmSync(root, { recursive: true, force: true });
+      const line = output.split('\n').find((text) => text.startsWith('{'));
+      if (code !== 0 || line === undefined) reject(new Error(`the ${workers}x${threads} child exited ${code}`));
+      else resolve(JSON.parse(line) as { seconds: number; engine: unknown });
+    }),
+  );
+}
+
+/** The child of timeFigureInChild: trains the whole figure and prints its wall time and engine. */
+async function trainFigure(figure: string, scale: string, workers: number, store: string): Promise<void> {
+  const { getFigure } = await import('../src/experiments/figures');
+  const { parseScale } = await import('../src/experiments/expand');
+  const engine = await initEngine({ requested: process.env.IWLAB_BACKEND, log: () => undefined });
+  const started = performance.now();
+  const result = await runFigure(getFigure(figure), { scale: parseScale(scale), workers, store: new ResultStore(store), backend: engine.backend });
+  const failed = result.runs.filter((run) => run.status !== 'done');
+  if (failed.length > 0) throw new Error(`${failed.length} run(s) did not finish: ${failed.map((run) => run.error).join('; ')}`);
+  const { skipped: _, ...provenance } = engine;
+  console.log(JSON.stringify({ seconds: (performance.now() - started) / 1000, runs: result.runs.length, engine: provenance }));
+}
+
+async function compareConfigs(figure: string, scale: string, backend: string, configs: { workers: number; threads: number }[], repeat: number): Promise<void> {
+  const best = new Map<string, number>();
+  for (let round = 0; round < repeat; round++) {
+    const order = round % 2 === 0 ? configs : [...configs].reverse(); // a drifting load favours neither side
+    for (const { workers, threads } of order) {
+      const loadBefore = os.loadavg()[0]!;
+      const { seconds, engine } = await timeFigureInChild(figure, scale, backend, workers, threads);
+      const name = `${workers}x${threads}`;
+      best.set(name, Math.min(best.get(name) ?? Infinity, seconds));
+      console.log(JSON.stringify({ benchmark: 'workers-vs-threads', figure, scale, workers, threads, seconds: round2(seconds), engine, cores: os.availableParallelism(), loadAverage1mBefore: round2(loadBefore), loadAverage1mAfter: round2(os.loadavg()[0]!) }));
+    }
+  }
+  const ranked = [...best.entries()].sort((a, b) => a[1] - b[1]);
+  console.log(JSON.stringify({ benchmark: 'workers-vs-threads', figure, scale, bestSeconds: Object.fromEntries(ranked.map(([name, seconds]) => [name, round2(seconds)])), fastest: ranked[0]![0], rounds: repeat }));
+}
+
+function round2(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
 async function main(): Promise<void> {
   // The edges' options reader: a mistyped flag is one line naming it, not a stack trace. Only
-  // --backend of the shared flags applies (the sweep sets its own scale, workers and stores).
+  // --backend of the shared flags applies (the sweep sets its own workers and stores; --scale is the
+  // --figure comparison's own).
   const { values, positionals } = parseCommandLine(
     process.argv.slice(2),
     {
+      figure: { type: 'string' },
+      'figure-child': { type: 'string' },
+      scale: { type: 'string', default: 'quick' },
+      configs: { type: 'string', default: '2x1,1x2' },
       epochs: { type: 'string', default: '100' },
       hidden: { type: 'string', default: '256' },
       workers: { type: 'string', default: '2' },
@@ -120,6 +194,8 @@ async function main(): Promise<void> {
   );
   if (positionals.length > 0) throw new UsageError(`Unexpected argument '${positionals[0]}': bench-sweep takes flags only (see the top of scripts/bench-sweep.ts).`);
   const { backend } = readSettings({ backend: values.backend });
+  if (values['figure-child'] !== undefined && values.store !== undefined) return trainFigure(values['figure-child'], values.scale, Number(values.workers), values.store);
+  if (values.figure !== undefined) return compareConfigs(values.figure, values.scale, backend ?? 'tensorflow', parseConfigs(values.configs), Number(values.repeat));
   const spec = sweep(Number(values.epochs), Number(values.hidden));
   if (values.share !== undefined && values.store !== undefined) return trainShare(spec, values.share, values.store);
   const workers = Number(values.workers);

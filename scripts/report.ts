@@ -11,7 +11,7 @@ import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from './lib/kernelClient';
 import { formatFailure, readNotebook } from './lib/notebook';
-import { type ReportEntry, externalReferences, findJupyter, indexHtml, nbconvertHtmlArgs, notebookSeeds, notebookTitle } from './lib/report';
+import { type ReportEntry, externalReferences, findJupyter, indexHtml, nbconvertHtmlArgs, notebookEngines, notebookSeeds, notebookTitle } from './lib/report';
 import { defaultNotebooks, runNotebook } from './notebooks';
 import { readSettings } from '../src/options';
 import { parseCommandLine } from '../src/commandLine';
@@ -105,6 +105,7 @@ async function main(args: string[]): Promise<void> {
       notebook: name,
       scale: scale,
       seeds: notebookSeeds(file, scale, seeds),
+      engine: notebookEngines(file, scale),
       status: failure ? 'failed' : 'ok',
       seconds: run.seconds,
       ...(failure ? { note: `code cell ${failure.codeCellNumber} (${failure.status})` } : {}),

@@ -16,6 +16,7 @@ export const COMMANDS: Record<string, Command> = {
   figure: { summary: 'train one figure and write it as a standalone HTML file', load: () => import('./commands/figure') },
   run: { summary: 'train the runs of a figure into results/ (reuse, resume, worker pool); --list, --only, --index for clusters', load: () => import('./commands/run') },
   data: { summary: 'download (or copy with --from) and verify CIFAR-10 and MNIST into data/', load: () => import('./commands/data') },
+  engine: { summary: 'install the native TensorFlow engine (install [--from-wheel [FILE]]) and show which backends load (status)', load: () => import('./commands/engine') },
   bench: { summary: 'training throughput of each figure model (JSON lines); --vs-torch compares with PyTorch', load: () => import('./commands/bench') },
 };
 

@@ -40,7 +40,7 @@ export type * from './experiments/types';
 export { figurePlots, toyBoundaryFigure, toyTrajectoryFigure } from './draw';
 export { showFigure } from './plots/display';
 export { notebookProgress } from './plots/progressDisplay';
-export { boundaryTable, metricTable, showTable } from './plots/tables';
+export { boundaryTable, engineTable, metricTable, showTable } from './plots/tables';
 export { fractionFigure, trainingFigure } from './plots/fractions';
 export { implicitBiasFigure } from './plots/implicitBias';
 export { lossComparisonFigure } from './plots/compare';

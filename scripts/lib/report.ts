@@ -4,7 +4,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { engineLabel } from '../../src/engine/provenance';
 import { FIGURES } from '../../src/experiments/figures';
+import { loadStoredRuns } from '../../src/experiments/frames';
+import type { ResultStore } from '../../src/experiments/resultStore';
 import type { ScaleName } from '../../src/experiments/types';
 import { escapeHtml } from '../../src/plots/html';
 import { REPO_ROOT } from './kernelClient';
@@ -86,6 +89,18 @@ export function notebookTitle(notebook: Notebook, file: string): string {
 }
 
 /**
+ * Which engines trained the stored runs of the figure a notebook is named after, at that scale, in
+ * words for the index ("tensorflow 2.21.0, 2 threads"; several joined with " + "), from each run's
+ * engine.json. A notebook of several figures (the overview) reads its figures' own reports.
+ */
+export function notebookEngines(file: string, scale: ScaleName, store?: ResultStore): string {
+  const figure = FIGURES.find((spec) => path.basename(file, '.ipynb').replace(/^\d+-/, '') === spec.id);
+  if (figure === undefined) return "see each figure's report";
+  const labels = new Set(loadStoredRuns(figure.id, { scale, ...(store === undefined ? {} : { store }) }).flatMap((run) => (run.engine ?? []).map(engineLabel)));
+  return labels.size === 0 ? 'not recorded' : [...labels].join(' + ');
+}
+
+/**
  * The seeds a notebook ran with, in words for the index: the k that --seeds / IWLAB_SEEDS set, else
  * the scale's own count of the figure the notebook is named after (notebooks/NN-<figure>.ipynb), else
  * "each figure's scale default" (a notebook of several figures, such as the overview).
@@ -108,6 +123,8 @@ export interface ReportEntry {
   seconds: number;
   /** One line on why it failed. */
   note?: string;
+  /** The engines that trained the figure's stored runs (notebookEngines); absent in older manifests. */
+  engine?: string;
 }
 
 /** reports/index.html: one row per notebook, self-contained (no scripts at all). */
@@ -117,7 +134,7 @@ export function indexHtml(entries: ReportEntry[], options: { generated: Date }):
       `<tr><td><a href="${escapeHtml(encodeURI(entry.href))}">${escapeHtml(entry.title)}</a></td>` +
       `<td><code>${escapeHtml(entry.notebook)}</code></td><td>${escapeHtml(entry.scale)}</td><td>${escapeHtml(entry.seeds ?? 'not recorded')}</td>` +
       `<td class="${entry.status}">${entry.status === 'ok' ? 'ok' : `failed${entry.note ? `: ${escapeHtml(entry.note)}` : ''}`}</td>` +
-      `<td>${entry.seconds.toFixed(0)} s</td></tr>`,
+      `<td>${escapeHtml(entry.engine ?? 'not recorded')}</td><td>${entry.seconds.toFixed(0)} s</td></tr>`,
   );
   return [
     '<!DOCTYPE html>',
@@ -133,7 +150,7 @@ export function indexHtml(entries: ReportEntry[], options: { generated: Date }):
     `<p>Executed notebooks, generated ${escapeHtml(options.generated.toISOString())}. Each page is self-contained and works offline.</p>`,
     '<p>Seeds: k runs (seeds 0..k-1) per variant and class weight. Curves are the mean over the k seeds; with k &gt; 1 a band shows the 95% t-interval of the mean, and tables hold means over seeds.</p>',
     '<table>',
-    '<tr><th>Report</th><th>Notebook</th><th>Scale</th><th>Seeds (k)</th><th>Status</th><th>Time</th></tr>',
+    '<tr><th>Report</th><th>Notebook</th><th>Scale</th><th>Seeds (k)</th><th>Status</th><th>Engine</th><th>Time</th></tr>',
     ...rows,
     '</table>',
     '</body>',

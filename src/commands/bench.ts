@@ -2,7 +2,8 @@
  * `iwlab bench`: training throughput of each figure model on the selected backend, one JSON line per
  * model, in the same format as ../shared/bench/torch_reference.py so the two can be compared line
  * by line. Random inputs, batch 16, SGD without momentum on class-weighted cross entropy (1 : 4),
- * as the reference does. `--vs-torch` then runs the reference on the same machine, with the same
+ * as the reference does. `--vs-torch` benchmarks every backend that loads here (or those named with
+ * --backends), each model right before the reference runs it on the same machine with the same
  * threads, batch and steps, and prints our images/s as a fraction of PyTorch's.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -11,8 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { UsageError } from '../usageError';
-import { initEngine } from '../engine/index';
+import { type BackendName, BACKEND_ORDER, engineSettingsFromEnv, initEngine, probeBackend } from '../engine/index';
 import type { ModelSpec } from '../experiments/types';
 import { buildCnn } from '../models/cnn';
 import { buildMlp } from '../models/mlp';
@@ -21,20 +21,27 @@ import type { Model } from '../models/types';
 import { REPO_ROOT } from '../paths';
 import { Rng } from '../rng';
 import { trainStep } from '../train/step';
+import { UsageError } from '../usageError';
 
 const HELP = `Usage: iwlab bench [--models cnn,resnet,resnet-nobn,mlp] [--steps 20] [--warmup 3] [--batch 16]
-                   [--width 1] [--backend wasm|cpu|tensorflow|tensorflow-gpu] [--profile]
-                   [--vs-torch] [--rounds 1] [--python python3] [--torch-script path]
+                   [--width 1] [--backend wasm|cpu|tensorflow|tensorflow-gpu] [--threads n] [--profile]
+                   [--vs-torch] [--backends list] [--rounds 1] [--python python3] [--torch-script path]
 
 Trains each figure model for --steps batch-16 SGD steps on random data (after --warmup steps) and
 prints one JSON line per model: {"model", "backend", "batch", "threads", "ms_per_step",
 "images_per_s", "cpu_ms_per_step", "load_avg"} (process CPU time per step, and the 1-minute load
 when the model finished: other processes share the cores, so note both next to any timing).
 --profile adds one line per model with the milliseconds per kernel of one step. --vs-torch also
-runs ../shared/bench/torch_reference.py with --python (default: $IWLAB_PYTHON, else python3), model
+runs ../shared/bench/torch_reference.py with --python (default: $IWLAB_PYTHON, else
+~/.cache/iwlab/torch-venv/bin/python if it exists, else python3), model
 by model right after ours so both see the same load, and prints our images/s over PyTorch's.
 --rounds n repeats each pair n times and keeps each side's best, which is the fairer number when
-other processes share the cores.`;
+other processes share the cores. With --vs-torch every backend that loads is measured in turn
+(tensorflow-gpu, tensorflow, wasm; the pure-JS cpu backend only when --backends names it: it is
+tens of times slower), and each comparison prints {"model", "backend", "threads", "torch_threads",
+"ratio_vs_torch", ...}. --threads n sets the native engine's intra-op threads (default with
+--vs-torch: 1, so both sides compute on one thread; else $IWLAB_THREADS, else all cores); wasm runs
+one thread. PyTorch is given each backend's thread count.`;
 
 /** The models of the figures, by the names torch_reference.py uses. */
 const BENCH_MODELS = ['cnn', 'resnet', 'resnet-nobn', 'mlp'] as const;
@@ -62,6 +69,8 @@ export async function main(args: string[]): Promise<void> {
       batch: { type: 'string', default: '16' },
       width: { type: 'string', default: '1' },
       backend: { type: 'string' },
+      backends: { type: 'string' },
+      threads: { type: 'string' },
       profile: { type: 'boolean', default: false },
       'vs-torch': { type: 'boolean', default: false },
       rounds: { type: 'string', default: '1' },
@@ -88,31 +97,71 @@ export async function main(args: string[]): Promise<void> {
   let torch: TorchSetup | undefined;
   if (values['vs-torch']) {
     try {
-      torch = findTorch(values.python ?? process.env.IWLAB_PYTHON ?? 'python3', values['torch-script']);
+      torch = findTorch(values.python ?? process.env.IWLAB_PYTHON ?? defaultTorchPython(), values['torch-script']);
     } catch (error) {
       if (!(error instanceof TorchUnavailableError)) throw error;
       console.error(`[iwlab] ${error.message} Benchmarking without the PyTorch comparison.`);
     }
   }
 
-  const engine = await initEngine({ requested: values.backend ?? process.env.IWLAB_BACKEND });
+  // TensorFlow reads its thread count once per process, when the native engine first starts.
+  const settings = engineSettingsFromEnv();
+  const threads = values.threads !== undefined ? positiveInteger(values.threads, '--threads') : torch !== undefined ? 1 : settings.intraOpThreads;
+  if (threads !== undefined) settings.intraOpThreads = threads;
+  const requested = values.backend ?? process.env.IWLAB_BACKEND;
+  // Without PyTorch there is nothing to compare, so only the engine's own choice is measured.
+  const backends = torch === undefined || requested ? [(await initEngine({ requested, settings })).backend] : await loadingBackends(values.backends, settings);
   if (torch !== undefined && width !== 1) console.error('[iwlab] note: torch_reference.py builds the paper widths; --width only changes our side.');
-  for (const model of models) {
-    let ours: BenchResult | undefined;
-    let theirs: TorchResult | undefined;
-    for (let round = 0; round < (torch === undefined ? 1 : rounds); round++) {
-      const result = benchModel(model, engine.backend, { steps, warmup, batch, width });
-      if (ours === undefined || result.images_per_s > ours.images_per_s) ours = result;
-      if (torch === undefined) continue;
-      const reference = runTorch(torch, model, { steps, batch, threads: result.threads });
-      if (theirs === undefined || reference.images_per_s > theirs.images_per_s) theirs = reference;
+  for (const backend of backends) {
+    if (backends.length > 1) {
+      const probe = await probeBackend(backend, settings);
+      if (!probe.loads) throw new Error(`The ${backend} backend stopped loading: ${probe.reason}`);
     }
-    console.log(JSON.stringify(ours));
-    if (values.profile) console.log(JSON.stringify({ model, profile_ms: await profileStep(model, batch, width) }));
-    if (theirs === undefined) continue;
-    console.log(JSON.stringify(theirs));
-    console.log(JSON.stringify({ model, ratio_vs_torch: round(ours!.images_per_s / theirs.images_per_s, 3), ours: ours!.images_per_s, torch: theirs.images_per_s, rounds }));
+    for (const model of models) {
+      let ours: BenchResult | undefined;
+      let theirs: TorchResult | undefined;
+      for (let round = 0; round < (torch === undefined ? 1 : rounds); round++) {
+        const result = benchModel(model, backend, { steps, warmup, batch, width, ...(threads === undefined ? {} : { threads }) });
+        if (ours === undefined || result.images_per_s > ours.images_per_s) ours = result;
+        if (torch === undefined) continue;
+        const reference = runTorch(torch, model, { steps, batch, threads: result.threads });
+        if (theirs === undefined || reference.images_per_s > theirs.images_per_s) theirs = reference;
+      }
+      console.log(JSON.stringify(ours));
+      if (values.profile) console.log(JSON.stringify({ model, profile_ms: await profileStep(model, batch, width) }));
+      if (theirs === undefined) continue;
+      console.log(JSON.stringify(theirs));
+      console.log(JSON.stringify(comparison(ours!, theirs, rounds)));
+    }
   }
+}
+
+/** One comparison line: which backend at how many threads, against PyTorch at how many. */
+export function comparison(ours: BenchResult, theirs: Pick<TorchResult, 'threads' | 'images_per_s'>, rounds: number) {
+  return {
+    model: ours.model,
+    backend: ours.backend,
+    threads: ours.threads,
+    torch_threads: theirs.threads,
+    ratio_vs_torch: round(ours.images_per_s / theirs.images_per_s, 3),
+    ours: ours.images_per_s,
+    torch: theirs.images_per_s,
+    rounds,
+  };
+}
+
+/** The backends to compare: those named (each must load), else every one that loads but the slow pure-JS cpu. */
+async function loadingBackends(names: string | undefined, settings: ReturnType<typeof engineSettingsFromEnv>): Promise<BackendName[]> {
+  const wanted = names === undefined ? BACKEND_ORDER.filter((name) => name !== 'cpu') : names.split(',');
+  const loading: BackendName[] = [];
+  for (const name of wanted) {
+    if (!(BACKEND_ORDER as readonly string[]).includes(name)) throw new UsageError(`Unknown backend '${name}' in --backends; choose from ${BACKEND_ORDER.join(', ')}.`);
+    const probe = await probeBackend(name as BackendName, settings);
+    if (probe.loads) loading.push(name as BackendName);
+    else if (names !== undefined) throw new UsageError(`The ${name} backend does not load here (${probe.reason}).`);
+    else console.error(`[iwlab] bench: skipping ${name}: ${probe.reason}`);
+  }
+  return loading;
 }
 
 interface BenchOptions {
@@ -120,6 +169,8 @@ interface BenchOptions {
   warmup: number;
   batch: number;
   width: number;
+  /** The native engine's intra-op threads, when set; else TensorFlow's default (all cores). */
+  threads?: number;
 }
 
 /** Times `steps` training steps of one model after `warmup` untimed ones (XNNPACK setup, heap growth). */
@@ -145,7 +196,7 @@ export function benchModel(name: BenchModel, backend: string, options: BenchOpti
       model: name,
       backend,
       batch: options.batch,
-      threads: backendThreads(backend),
+      threads: backendThreads(backend, options.threads),
       ms_per_step: round(msPerStep, 2),
       images_per_s: round((options.batch * 1000) / msPerStep, 1),
       cpu_ms_per_step: round((cpu.user + cpu.system) / 1000 / options.steps, 2),
@@ -194,14 +245,20 @@ function setUp(name: BenchModel, batch: number, width: number): { model: Model; 
   return { model, inputs, labels };
 }
 
-function backendThreads(backend: string): number {
+function backendThreads(backend: string, nativeThreads: number | undefined): number {
   if (backend === 'wasm') {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const wasm = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
     return wasm.getThreadsCount();
   }
-  // The native backends use TensorFlow's own pools (all cores unless configured); cpu is single-threaded JS.
-  return backend === 'cpu' ? 1 : os.cpus().length;
+  // The native backends use TensorFlow's intra-op pool (all cores unless set); cpu is single-threaded JS.
+  return backend === 'cpu' ? 1 : (nativeThreads ?? os.availableParallelism());
+}
+
+/** The PyTorch venv environment.md describes, where it exists; else python3. */
+function defaultTorchPython(): string {
+  const venv = path.join(os.homedir(), '.cache', 'iwlab', 'torch-venv', 'bin', 'python');
+  return existsSync(venv) ? venv : 'python3';
 }
 
 interface TorchSetup {

@@ -1,18 +1,47 @@
 /**
- * Picks the TensorFlow.js backend once per process: tfjs-node-gpu if it loads, then tfjs-node,
- * then wasm, then cpu. `IWLAB_BACKEND` (read only at the edges and passed in as `requested`)
- * overrides the order. The choice is reported once.
+ * Picks the TensorFlow.js backend once per process: tfjs-node-gpu if it loads, then the native
+ * engine (tfjs-node, see nativeEngine.ts), then wasm, then cpu. `IWLAB_BACKEND` or `--backend` (read
+ * only at the edges and passed in as `requested`) overrides the order. The choice is reported once.
+ * The engine's own settings (its folder, the native intra-op threads) come from the environment,
+ * because every worker thread starts an engine and TensorFlow itself reads the environment.
  */
+import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
+import { DEFAULT_ENGINE_DIR, applyNativeEnvironment, locateNativeEngine, requireTfjsNode } from './nativeEngine';
+import { registerNativeTrainingKernels } from './nativeTraining';
+import { type BackendName, type EngineProvenance, setEngineProvenance } from './provenance';
 import { registerWasmTrainingKernels } from './wasmTraining';
 
-export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+export type { BackendName, EngineProvenance } from './provenance';
+export { engineLabel, engineProvenance } from './provenance';
 export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
 
-export interface EngineInfo {
-  backend: BackendName;
+export interface EngineInfo extends EngineProvenance {
   /** Why earlier candidates were skipped, e.g. "tensorflow-gpu: module not installed". */
   skipped: string[];
+}
+
+export interface EngineSettings {
+  /** Folder holding the installed native engine (default .iwlab/engine; IWLAB_ENGINE_DIR). */
+  engineDir: string;
+  /** Intra-op threads for the native backends (IWLAB_THREADS); undefined: TensorFlow's default, all cores. */
+  intraOpThreads?: number;
+}
+
+/** The engine's settings from the environment: IWLAB_ENGINE_DIR and IWLAB_THREADS. */
+export function engineSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): EngineSettings {
+  const threads = env.IWLAB_THREADS;
+  if (threads !== undefined && threads !== '' && !(Number.isInteger(Number(threads)) && Number(threads) > 0)) {
+    throw new EngineSettingsError(`IWLAB_THREADS must be a positive integer (the native engine's intra-op threads), got '${threads}'; unset it for TensorFlow's default (all cores).`);
+  }
+  return {
+    engineDir: env.IWLAB_ENGINE_DIR || DEFAULT_ENGINE_DIR,
+    ...(threads ? { intraOpThreads: Number(threads) } : {}),
+  };
+}
+
+export class EngineSettingsError extends Error {
+  override name = 'EngineSettingsError';
 }
 
 export class BackendUnavailableError extends Error {
@@ -28,22 +57,33 @@ export class BackendUnavailableError extends Error {
 let selected: Promise<EngineInfo> | undefined;
 
 /** Selects (once) and returns the backend; later calls return the first choice. */
-export function initEngine(options: { requested?: string; log?: (line: string) => void } = {}): Promise<EngineInfo> {
-  selected ??= select(options.requested, options.log ?? ((line) => console.error(line)));
+export function initEngine(options: { requested?: string; log?: (line: string) => void; settings?: EngineSettings } = {}): Promise<EngineInfo> {
+  selected ??= select(options.requested, options.log ?? noticeOnTerminal, options.settings ?? engineSettingsFromEnv());
   return selected;
 }
 
-async function select(requested: string | undefined, log: (line: string) => void): Promise<EngineInfo> {
+/**
+ * The default notice: only on an interactive terminal. In a notebook or a report a stderr line reads as
+ * an error; there the choice is in each run's stored provenance, its tables and the report index.
+ */
+function noticeOnTerminal(line: string): void {
+  if (process.stderr.isTTY) console.error(line);
+}
+
+async function select(requested: string | undefined, log: (line: string) => void, settings: EngineSettings): Promise<EngineInfo> {
   if (requested !== undefined && requested !== '' && !BACKEND_ORDER.includes(requested as BackendName)) {
     throw new BackendUnavailableError(requested, 'unknown name');
   }
   const candidates = requested ? [requested as BackendName] : BACKEND_ORDER;
   const skipped: string[] = [];
   for (const name of candidates) {
-    const reason = await tryBackend(name);
+    const reason = await tryBackend(name, settings);
     if (reason === undefined) {
-      const info = { backend: name, skipped };
-      log(`[iwlab] tfjs backend: ${name}${skipped.length ? ` (skipped ${skipped.join('; ')})` : ''}`);
+      const info: EngineInfo = { ...describeBackend(name, settings), skipped };
+      const { skipped: _, ...provenance } = info;
+      setEngineProvenance(provenance);
+      const version = info.tensorflow === undefined ? '' : `, TensorFlow ${info.tensorflow}`;
+      log(`[iwlab] tfjs backend: ${name}${version}, ${info.threads} thread${info.threads === 1 ? '' : 's'}${skipped.length ? ` (skipped ${skipped.join('; ')})` : ''}`);
       return info;
     }
     if (requested) throw new BackendUnavailableError(name, reason);
@@ -52,18 +92,48 @@ async function select(requested: string | undefined, log: (line: string) => void
   throw new Error('No tfjs backend could be initialised; reinstall dependencies with `npm ci`.');
 }
 
+/** Whether a backend loads here, its version and threads, or why not (for `iwlab engine status`). */
+export async function probeBackend(name: BackendName, settings: EngineSettings): Promise<{ loads: true; tfjs: string; tensorflow?: string; threads: number } | { loads: false; reason: string }> {
+  const reason = await tryBackend(name, settings);
+  if (reason !== undefined) return { loads: false, reason };
+  const { backend: _, ...rest } = describeBackend(name, settings);
+  return { loads: true, ...rest };
+}
+
+function describeBackend(name: BackendName, settings: EngineSettings): EngineProvenance {
+  const native = name === 'tensorflow' || name === 'tensorflow-gpu';
+  const tensorflow = native ? (tf.backend() as unknown as { binding?: { TF_Version?: string } }).binding?.TF_Version : undefined;
+  return { backend: name, tfjs: tf.version_core, ...(tensorflow === undefined ? {} : { tensorflow }), threads: backendThreads(name, settings) };
+}
+
+function backendThreads(name: BackendName, settings: EngineSettings): number {
+  if (name === 'wasm') {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm')).getThreadsCount();
+  }
+  if (name === 'cpu') return 1;
+  return settings.intraOpThreads ?? os.availableParallelism();
+}
+
 /** Returns undefined on success, else a one-line reason. */
-async function tryBackend(name: BackendName): Promise<string | undefined> {
+async function tryBackend(name: BackendName, settings: EngineSettings): Promise<string | undefined> {
   try {
     switch (name) {
-      case 'tensorflow-gpu':
-      case 'tensorflow': {
-        const moduleName = name === 'tensorflow-gpu' ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node';
+      case 'tensorflow-gpu': {
+        applyNativeEnvironment(settings);
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        require(moduleName);
-        // danfojs-node's override aliases '@tensorflow/tfjs-node' to plain tfjs, so a successful
-        // require proves nothing: the native addon registers a backend called 'tensorflow'.
+        require('@tensorflow/tfjs-node-gpu');
         if (tf.findBackendFactory('tensorflow') === null) return 'native addon not installed';
+        registerNativeTrainingKernels();
+        return (await tf.setBackend('tensorflow')) ? undefined : 'native backend failed to initialise';
+      }
+      case 'tensorflow': {
+        const location = locateNativeEngine(settings.engineDir);
+        if ('missing' in location) return location.missing;
+        applyNativeEnvironment(settings);
+        requireTfjsNode(location.packageDir, location.installed);
+        if (tf.findBackendFactory('tensorflow') === null) return 'native addon did not register a backend';
+        registerNativeTrainingKernels();
         return (await tf.setBackend('tensorflow')) ? undefined : 'native backend failed to initialise';
       }
       case 'wasm': {

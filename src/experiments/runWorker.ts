@@ -6,6 +6,7 @@
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { FigureData } from '../data/types';
+import { engineProvenance } from '../engine/provenance';
 import type { Checkpoint } from '../train/trainer';
 import type { TrainEpochMetrics, TrainResult } from '../train/types';
 import { runLabel } from './expand';
@@ -80,6 +81,8 @@ export async function executeRun(config: RunConfig, options: ExecuteRunOptions):
     const resumeFrom = prepareResume(run);
     if (checksums !== undefined) run.writeDataRecord({ files: checksums });
     const startEpoch = resumeFrom?.checkpoint.epoch ?? 0;
+    const engine = engineProvenance();
+    if (engine !== undefined) run.recordEngineSession(engine, startEpoch); // undefined: a test's own trainer, no engine started
     options.onProgress?.({ type: 'runStart', runId: id, label: runLabel(config), epochs: config.epochs, startEpoch });
 
     const train = options.train ?? (await import('./trainRun')).trainRun;
@@ -129,7 +132,8 @@ export async function executeRun(config: RunConfig, options: ExecuteRunOptions):
     }
     if (trainError !== undefined || trained === undefined) throw trainError;
     const labelled = runResult(id, config, trained);
-    const result: RunResult = { ...labelled, ...stopReasonOfTrained(labelled) };
+    const sessions = run.readEngineSessions();
+    const result: RunResult = { ...labelled, ...stopReasonOfTrained(labelled), ...(sessions === undefined ? {} : { engine: sessions }) };
     if (result.status === 'done' || result.status === 'failed') {
       run.writeMarker({ status: result.status, epochs: result.metrics.length, ...(result.error === undefined ? {} : { error: result.error }), finishedAt: new Date().toISOString() });
     }

@@ -5,6 +5,7 @@
  *   checkpoint.bin the latest checkpoint: a JSON header, then the tensors as raw float32
  *   done           the end marker: {"status":"done"|"failed", ...}; present = never train again
  *   data.json      checksums of the dataset files the run trained on (absent for generated data)
+ *   engine.json    the engines that trained it (backend, TensorFlow version, threads), one per session
  *   lock           who is training the run now (pid, host, thread), refreshed as a heartbeat
  * Every file except the append-only metrics is replaced atomically (temp file + rename).
  */
@@ -16,6 +17,7 @@ export const RUN_FILES = {
   checkpoint: 'checkpoint.bin',
   marker: 'done',
   data: 'data.json',
+  engine: 'engine.json',
   lock: 'lock',
 } as const;
 

@@ -65,6 +65,7 @@ function changedFiles(record: RunDataRecord | undefined, current: Record<string,
 
 function result(run: StoredRun, config: RunConfig, metrics: EpochMetrics[], snapshots: Snapshot[], reason: StopReason | undefined): RunResult {
   const error = reason === undefined ? undefined : describeStopReason(reason);
+  const engine = run.readEngineSessions();
   return {
     runId: run.id,
     config,
@@ -73,5 +74,6 @@ function result(run: StoredRun, config: RunConfig, metrics: EpochMetrics[], snap
     snapshots,
     ...(reason === undefined ? {} : { stopReason: reason }),
     ...(error === undefined ? {} : { error }),
+    ...(engine === undefined ? {} : { engine }),
   };
 }

@@ -1,6 +1,7 @@
 /** One run's directory in the store (layout: storeLayout.ts). Cheap to create; touches the disk only when asked. */
 import fs from 'node:fs';
 import path from 'node:path';
+import type { EngineProvenance } from '../engine/provenance';
 import type { Checkpoint } from '../train/trainer';
 import { isNotFound, isTempFile, readJson, removeLeftovers, writeFileAtomic } from './atomicFiles';
 import { type CheckpointHeaderInfo, encodeCheckpoint, readCheckpointFile, readCheckpointHeaderFile } from './checkpointFile';
@@ -8,7 +9,7 @@ import { contiguousEpochs, MetricsAppender, readMetricsFile } from './metricsFil
 import { RunLock, STALE_LOCK_MARK } from './runLock';
 import { StoreAccessError, StoreFormatError } from './storeErrors';
 import { RUN_FILES } from './storeLayout';
-import type { EpochMetrics, RunConfig } from './types';
+import type { EngineSession, EpochMetrics, RunConfig } from './types';
 
 /** What is on disk for one run. */
 export type StoredRunState =
@@ -64,6 +65,9 @@ export class StoredRun {
   }
   get dataRecordPath(): string {
     return path.join(this.dir, RUN_FILES.data);
+  }
+  get engineRecordPath(): string {
+    return path.join(this.dir, RUN_FILES.engine);
   }
   get lockPath(): string {
     return path.join(this.dir, RUN_FILES.lock);
@@ -152,9 +156,29 @@ export class StoredRun {
     writeFileAtomic(this.dataRecordPath, JSON.stringify(record) + '\n');
   }
 
+  /**
+   * engine.json: which backend, TensorFlow version and threads trained the run, one entry per training
+   * session (a resumed run may have several). Outside config.json, so the run id does not depend on it.
+   * Provenance only: a damaged record reads as none rather than failing the run.
+   */
+  readEngineSessions(): EngineSession[] | undefined {
+    try {
+      return readJson<EngineSession[]>(this.engineRecordPath);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Records the engine of a session starting at `startEpoch`, dropping sessions it replaces (a resume from an earlier checkpoint). */
+  recordEngineSession(engine: EngineProvenance, startEpoch: number): void {
+    const sessions = [...(this.readEngineSessions() ?? []).filter((session) => session.startEpoch < startEpoch), { ...engine, startEpoch }];
+    this.makeDir();
+    writeFileAtomic(this.engineRecordPath, JSON.stringify(sessions) + '\n');
+  }
+
   /** Forgets everything but the config (for --retrain); call it while holding the lock. */
   clearResults(): void {
-    for (const file of [this.markerPath, this.checkpointPath, this.metricsPath, this.dataRecordPath]) fs.rmSync(file, { force: true });
+    for (const file of [this.markerPath, this.checkpointPath, this.metricsPath, this.dataRecordPath, this.engineRecordPath]) fs.rmSync(file, { force: true });
   }
 
   /** True while a lock file exists (a process trains the run, or died doing so: lock() tells which). */

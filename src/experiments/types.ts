@@ -2,11 +2,11 @@
  * The vocabulary of the registry: what a figure is (FigureSpec), what one training run is
  * (RunConfig: plain JSON, hashed into the run id), and what a run reports (EpochMetrics).
  */
-import type { StopReason } from './stopReason';
-
 import type { DataSpec } from '../data/types';
+import type { EngineProvenance } from '../engine/provenance';
 import type { ModelSpec } from '../models/types';
 import type { Evaluation, LossSpec, OptimizerSpec, Snapshot, TrainEpochMetrics, TrainStatus } from '../train/types';
+import type { StopReason } from './stopReason';
 
 // The layers own these; they are re-exported here because the registry speaks in them and code
 // above the layers (commands, notebooks, plots) imports the vocabulary from this one file.
@@ -114,6 +114,13 @@ export interface RunResult {
   error?: string;
   /** Why the run is not 'done', typed (absent when done); `error` is its one-line description. */
   stopReason?: StopReason;
+  /** The engines that trained it, one entry per training session (a resumed run may have several). */
+  engine?: EngineSession[];
+}
+
+/** Backend, TensorFlow version and threads of one training session, from the epoch it started at. */
+export interface EngineSession extends EngineProvenance {
+  startEpoch: number;
 }
 
 export interface FigureResult {

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { SHARE_ENV, Worker } from 'node:worker_threads';
 import { releaseLocksOfThread, type ResultStore } from './resultStore';
 import { runId } from './runId';
 import type { FromWorkerMessage, RunOutcome, RunSettings, RunWorkerData, ToWorkerMessage } from './runWorker';
@@ -117,7 +117,9 @@ export function runInWorkers(tasks: readonly PoolTask[], options: WorkerPoolOpti
 
     const spawn = () => {
       const data: RunWorkerData & { entry: string; tsx?: { cjs: string; esm: string } } = { iwlabRunWorker: true, entry, ...(tsx ? { tsx } : {}), ...(options.backend === undefined ? {} : { backend: options.backend }) };
-      const worker = new Worker(BOOTSTRAP, { eval: true, execArgv: [], workerData: data });
+      // SHARE_ENV: the native engine sets TensorFlow's thread and log variables before it loads, and
+      // TensorFlow reads the process environment, which a worker's private copy would not reach.
+      const worker = new Worker(BOOTSTRAP, { eval: true, execArgv: [], workerData: data, env: SHARE_ENV });
       const threadId = worker.threadId; // reads -1 once the thread has exited
       const slot: Slot = { worker, isReady: false, task: undefined, exited: false };
       slots.push(slot);

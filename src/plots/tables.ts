@@ -1,4 +1,5 @@
 import { DataFrame } from 'danfojs-node';
+import { engineLabel } from '../engine/provenance';
 import { formatWeight } from '../experiments/expand';
 import { seedCurve } from '../experiments/stats';
 import type { EpochMetrics, FigureResult } from '../experiments/types';
@@ -31,6 +32,21 @@ export function metricTable(result: FigureResult, metric: keyof EpochMetrics, ep
     });
     rows.push(row(variant.id, 'spread', Math.min(...seeds), chosen, spread));
   }
+  return new DataFrame(rows);
+}
+
+/**
+ * Which engine trained each run: backend, TensorFlow version and threads per training session (a
+ * resumed run lists each, with the epoch it started at), so numbers are read with what made them.
+ */
+export function engineTable(result: FigureResult): DataFrame {
+  const rows = result.runs.map((run) => ({
+    variant: run.config.variant,
+    weight: formatWeight(run.config.classWeight),
+    seed: run.config.seed,
+    epochs: run.metrics.length,
+    engine: run.engine === undefined ? 'not recorded' : run.engine.map((session) => (session.startEpoch === 0 ? '' : `from epoch ${session.startEpoch}: `) + engineLabel(session)).join('; '),
+  }));
   return new DataFrame(rows);
 }
 

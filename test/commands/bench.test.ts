@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { UsageError } from '../../src/cli';
-import { benchModel, main } from '../../src/commands/bench';
+import { benchModel, comparison, main } from '../../src/commands/bench';
 import { registerWasmTrainingKernels } from '../../src/engine/wasmTraining';
 
 before(async () => {
@@ -47,4 +47,18 @@ test('--vs-torch without PyTorch says how to get it and still prints our result'
   assert.ok(warnings.some((line) => /PyTorch is not importable/.test(line) && /--python or IWLAB_PYTHON/.test(line)), warnings.join('\n'));
   assert.equal(printed.length, 1);
   assert.equal((JSON.parse(printed[0]!) as { model: string }).model, 'mlp');
+});
+
+test('a comparison line names the backend and both thread counts beside the ratio', () => {
+  const ours = benchModel('mlp', 'wasm', { steps: 1, warmup: 0, batch: 4, width: 1 });
+  const line = comparison({ ...ours, images_per_s: 30 }, { threads: 1, images_per_s: 40 }, 2);
+  assert.deepEqual(line, { model: 'mlp', backend: 'wasm', threads: 1, torch_threads: 1, ratio_vs_torch: 0.75, ours: 30, torch: 40, rounds: 2 });
+});
+
+test('the native thread count given is what a native result reports', () => {
+  assert.equal(benchModel('mlp', 'wasm', { steps: 1, warmup: 0, batch: 4, width: 1, threads: 3 }).threads, 1, 'wasm runs one thread whatever the native setting');
+});
+
+test('bench rejects a bad --threads before training', async () => {
+  await assert.rejects(main(['--models', 'mlp', '--threads', '0']), (error: unknown) => error instanceof UsageError && /--threads must be a positive integer/.test(error.message));
 });
