@@ -12,7 +12,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT } from './lib/kernelClient';
 import { formatFailure, readNotebook } from './lib/notebook';
-import { type ReportEntry, externalReferences, findJupyter, indexHtml, nbconvertHtmlArgs, notebookSeeds, notebookTitle } from './lib/report';
+import { findJupyter } from './lib/jupyter';
+import { type ReportEntry, externalReferences, indexHtml, nbconvertHtmlArgs, notebookSeeds, notebookTitle } from './lib/report';
 import { UsageError, defaultNotebooks, runNotebook, seedsOption } from './notebooks';
 import type { ScaleName } from '../src/experiments/types';
 
@@ -21,8 +22,8 @@ const SCALES = ['smoke', 'quick', 'paper'];
 const HELP = `Usage: npm run report -- [options] [notebook.ipynb ...]
 
 Executes notebooks (default: every notebooks/*.ipynb) and exports each as offline HTML to reports/,
-with reports/index.html listing them. Needs Jupyter's nbconvert for the HTML step ($JUPYTER or
-\`jupyter\` on PATH).
+with reports/index.html listing them. Needs Jupyter's nbconvert for the HTML step: \`npm run
+jupyter:install\` sets it up (or point $JUPYTER at a jupyter executable).
   --scale <smoke|quick|paper>  IWLAB_SCALE for the notebooks (default $IWLAB_SCALE, else quick)
   --seeds <k>                  IWLAB_SEEDS for the notebooks: seeds 0..k-1 per weight, curves with
                                95% t-interval bands (default $IWLAB_SEEDS, else each scale's own count);
@@ -79,7 +80,7 @@ async function main(args: string[]): Promise<void> {
   const timeout = Number(values.timeout);
   if (!(timeout > 0)) throw new UsageError(`--timeout takes a positive number of seconds, got '${values.timeout}'.`);
   // Fail before hours of training if the export step cannot run.
-  const jupyter = findJupyter();
+  const jupyter = findJupyter(process.env, ['nbconvert']);
   const files = positionals.length > 0 ? positionals.map((file) => path.resolve(file)) : defaultNotebooks();
   const outDir = path.resolve(values.out);
   const executedDir = path.join(REPO_ROOT, '.tmp', 'report', values.scale);

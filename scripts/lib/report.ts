@@ -1,8 +1,7 @@
 /**
- * Pieces of `npm run report` that need no Jupyter: finding Jupyter, the nbconvert command line,
+ * Pieces of `npm run report` that need no Jupyter: the nbconvert command line,
  * the index page, and the check that an exported page loads nothing from the network.
  */
-import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { FIGURES } from '../../src/experiments/figures';
 import type { ScaleName } from '../../src/experiments/types';
@@ -17,28 +16,8 @@ export const PLOTLY_DIR = path.dirname(require.resolve('plotly.js-dist-min/plotl
 /** Outputs of cells with this tag are left out of reports (classic Notebook's plotSetup() cell). */
 export const PLOTLY_SETUP_TAG = 'plotly-setup';
 
-export const JUPYTER_INSTALL_HINT =
-  "python3 -m pip install 'jupyterlab>=4' 'notebook>=7' 'nbconvert>=7' plotly   (or Debian: apt-get install jupyter-nbconvert)";
-
-export class JupyterMissingError extends Error {
-  constructor(command: string, detail: string) {
-    super(
-      `Exporting HTML needs Jupyter's nbconvert, and \`${command} nbconvert --version\` failed (${detail}). ` +
-        `Install it with: ${JUPYTER_INSTALL_HINT}; or point JUPYTER at the jupyter executable. ` +
-        '`npm run notebooks` executes notebooks without Jupyter.',
-    );
-    this.name = 'JupyterMissingError';
-  }
-}
-
-/** The jupyter executable: $JUPYTER, else `jupyter` on PATH. Throws JupyterMissingError. */
-export function findJupyter(env: NodeJS.ProcessEnv = process.env): { command: string; nbconvertVersion: string } {
-  const command = env.JUPYTER || 'jupyter';
-  const probe = spawnSync(command, ['nbconvert', '--version'], { encoding: 'utf8', env });
-  if (probe.error) throw new JupyterMissingError(command, probe.error.message);
-  if (probe.status !== 0) throw new JupyterMissingError(command, (probe.stderr || probe.stdout).trim().split('\n').pop() ?? `exit ${probe.status}`);
-  return { command, nbconvertVersion: probe.stdout.trim() };
-}
+// Finding Jupyter lives in ./jupyter (npm run lab and the browser tests use it too); re-exported for older imports.
+export { JUPYTER_INSTALL_COMMAND, JupyterMissingError, findJupyter } from './jupyter';
 
 /** Arguments for `jupyter nbconvert` turning an executed notebook into a self-contained page. */
 export function nbconvertHtmlArgs(notebookFile: string, outDir: string, options: { noInput?: boolean } = {}): string[] {
