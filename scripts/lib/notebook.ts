@@ -279,6 +279,7 @@ const SPLIT_MIMES = new Set(['application/javascript', 'image/svg+xml']);
 /** Python's str.splitlines(keepends=True): every line break Python knows, each line keeping its own. */
 export function splitLines(text: MultilineString): string[] {
   const joined = sourceText(text);
+  // eslint-disable-next-line no-control-regex -- Python also breaks lines at the file, group and record separators (\x1c-\x1e).
   return joined.match(/[^\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]*(\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]|$)/g)?.filter((line) => line !== '') ?? [];
 }
 
