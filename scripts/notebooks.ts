@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { parseSeeds } from '../src/experiments/expand';
 import { KernelClient, REPO_ROOT } from './lib/kernelClient';
 import { type ExecutionResult, cleanNotebook, executeNotebook, formatFailure, readNotebook, serializeNotebook } from './lib/notebook';
+import { ensureNotebookData } from './lib/notebookData';
 
 const SCALES = ['smoke', 'quick', 'paper'];
 
@@ -114,6 +115,8 @@ async function main(args: string[]): Promise<void> {
     }
     return;
   }
+  // Before any kernel starts: a missing dataset fails (or is fetched from the mirror) at once.
+  await ensureNotebookData(parsed.files.map((file) => ({ file, notebook: readNotebook(file) })), { mirror: process.env.IWLAB_DATA_MIRROR || undefined, log: (line) => console.log(line) });
   let failures = 0;
   for (const file of parsed.files) {
     const name = path.relative(process.cwd(), file);
