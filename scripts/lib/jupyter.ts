@@ -68,8 +68,12 @@ export function findJupyter(env: NodeJS.ProcessEnv = process.env, need: readonly
   const where = source === 'JUPYTER' ? `$JUPYTER (${command})` : source === 'venv' ? `the venv ${path.dirname(path.dirname(command))}` : '`jupyter` on PATH';
   const probe = spawnSync(command, ['--version'], { encoding: 'utf8', env });
   if (probe.error || probe.status !== 0) {
+    const notFound = (probe.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
     const detail = probe.error ? probe.error.message : ((probe.stderr || probe.stdout).trim().split('\n').pop() ?? `exit ${probe.status}`);
-    const looked = source === 'PATH' ? `No Jupyter found: not in ${jupyterVenv(env)} (the venv of ${JUPYTER_INSTALL_COMMAND}) and \`jupyter\` on PATH failed (${detail}).` : `Jupyter from ${where} does not run (${detail}).`;
+    const looked =
+      source === 'PATH'
+        ? `No Jupyter found: none in ${jupyterVenv(env)} (the venv of ${JUPYTER_INSTALL_COMMAND}) and ${notFound ? 'no `jupyter` on PATH' : `\`jupyter\` on PATH failed (${detail})`}.`
+        : `Jupyter from ${where} does not run (${notFound ? 'no such file' : detail}).`;
     throw new JupyterMissingError(`Needed: ${need.map((part) => PURPOSE[part]).join('; ')}. ${looked}`);
   }
   const versions = parseJupyterVersions(probe.stdout);

@@ -37,7 +37,7 @@ test('with no Jupyter anywhere the message says where it looked and the one comm
     (error: unknown) =>
       error instanceof JupyterMissingError &&
       /Needed: JupyterLab 4 \(npm run lab\); the plotly package's jupyterlab-plotly extension/.test(error.message) &&
-      /not in \/nonexistent\/venv/.test(error.message) &&
+      /none in \/nonexistent\/venv .* and no `jupyter` on PATH\./.test(error.message) &&
       /Fix: `npm run jupyter:install`/.test(error.message),
   );
 });
