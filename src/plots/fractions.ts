@@ -81,7 +81,8 @@ function curveGrid(
       if (column === 0 && rowTitles.length > 0) annotations.push(panelTitle(rowTitles[row]!, axis, 'left', rowTitleShift));
       const isBottom = row === variants.length - 1;
       layout[`xaxis${suffix}`] = options.logEpochs ? logAxis({ title: isBottom ? { text: 'epoch' } : undefined }) : { type: 'linear', title: isBottom ? { text: 'epoch' } : undefined };
-      layout[`yaxis${suffix}`] = panel.logY ? logAxis() : { range: options.yRange, title: column === 0 && options.yTitle !== '' ? { text: options.yTitle } : undefined };
+      // The loss may span less than a decade (smoke scale): ticks left to plotly, or a dtick of 1 would show none.
+      layout[`yaxis${suffix}`] = panel.logY ? { type: 'log', exponentformat: 'power', minexponent: 3 } : { range: options.yRange, title: column === 0 && options.yTitle !== '' ? { text: options.yTitle } : undefined };
     });
   });
   return withRunFailures({ data, layout, config: figureConfig(options.file) }, result);

@@ -198,9 +198,13 @@ export function titleLines(text: string): number {
   return text.split('<br>').length;
 }
 
-/** The toolbar every figure gets: PNG from the camera button at twice the screen's resolution, named after the figure. */
+/**
+ * The toolbar every figure gets: PNG from the camera button at twice the screen's resolution, named
+ * after the figure; without plotly.js 4's "Share chart" button, which uploads the figure to a cloud
+ * service (reports are meant to work offline, and results are not to leave the machine by a click).
+ */
 export function figureConfig(filename: string): Record<string, unknown> {
-  return { responsive: true, displaylogo: false, toImageButtonOptions: { format: 'png', filename: fileSafe(filename), scale: 2 } };
+  return { responsive: true, displaylogo: false, modeBarButtonsToRemove: ['sendChartToCloud'], toImageButtonOptions: { format: 'png', filename: fileSafe(filename), scale: 2 } };
 }
 
 function fileSafe(name: string): string {

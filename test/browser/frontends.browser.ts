@@ -173,7 +173,7 @@ async function runAllAndCheck(server: JupyterServer, urlPath: string, shotName: 
     assert.deepEqual(pageErrors, [], `the page threw (screenshot ${file})`);
     // Outputs made in this session are trusted, so the table's CSV link survives; the camera saves PNG.
     assert.ok((await page.locator('.jp-OutputArea a[download$=".csv"]').count()) > 0, `no CSV download link under the tables (screenshot ${file})`);
-    await checkDownload(page, plots.first(), 'Download plot as a png', '.png');
+    await checkDownload(page, plots.first(), 'Download plot as a PNG', '.png');
     // Saved with every output: the filter keeps them out of git, so the diff stays empty.
     if (git) await saveAndDiff(page, server.rootDir, git, 'saved after running every cell', { sameBytes: false });
     const shots = await checkFit(page, server.app, shotName, plots);
@@ -270,8 +270,9 @@ async function checkDownload(page: Page, plot: ReturnType<Page['locator']>, titl
   await plot.scrollIntoViewIfNeeded();
   await plot.hover();
   const button = plot.locator(`.modebar-btn[data-title="${title}"]`);
-  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 30000 }), button.click()]);
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 30000 }), button.click({ timeout: 20000 })]);
   assert.ok(download.suggestedFilename().endsWith(extension), `${title} saved ${download.suggestedFilename()}`);
+  assert.equal(await plot.locator('.modebar-btn[data-title="Share chart..."]').count(), 0, 'a toolbar button uploads the figure');
 }
 
 test('JupyterLab 4 runs the notebook on the iwlab kernel, draws every Plotly figure so that it fits, and a save changes nothing in git', async () => {
@@ -316,7 +317,7 @@ async function checkReport(executedNotebook: string, expected: number[], options
     assert.deepEqual(pageErrors, []);
     if (options.downloads) {
       const plot = tab.locator('.iwlab-plot').first();
-      await checkDownload(tab, plot, 'Download plot as a png', '.png');
+      await checkDownload(tab, plot, 'Download plot as a PNG', '.png');
       await checkDownload(tab, plot, 'Download plot as SVG', '.svg');
       const link = tab.locator('a[download$=".csv"]').first();
       const [download] = await Promise.all([tab.waitForEvent('download'), link.click()]);
