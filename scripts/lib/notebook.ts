@@ -232,9 +232,24 @@ function indent(text: string): string {
     .join('\n');
 }
 
-/** A copy without outputs and execution counts: how notebooks are committed. */
+/**
+ * The language_info the iwlab kernel reports (tslab 1.0.22's kernel_info_reply, hard-coded in its
+ * dist/jupyter.js handleKernel, TypeScript "3.7.2" whatever compiler it bundles). JupyterLab writes
+ * it into every notebook it saves once the kernel is connected, so committed notebooks carry exactly
+ * this; a test reads tslab's source to keep it in step.
+ */
+export const IWLAB_LANGUAGE_INFO = {
+  codemirror_mode: { mode: 'typescript', name: 'javascript', typescript: true },
+  file_extension: '.ts',
+  mimetype: 'text/typescript',
+  name: 'typescript',
+  version: '3.7.2',
+} as const;
+
+/** A copy without outputs and execution counts, and with the iwlab kernel's language_info: how notebooks are committed. */
 export function cleanNotebook(notebook: Notebook): Notebook {
   const clean: Notebook = structuredClone(notebook);
+  if (clean.metadata.kernelspec?.name === 'iwlab') clean.metadata.language_info = structuredClone(IWLAB_LANGUAGE_INFO);
   for (const cell of clean.cells) {
     if (cell.cell_type !== 'code') continue;
     cell.outputs = [];

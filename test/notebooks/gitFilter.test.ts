@@ -7,7 +7,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../../scripts/lib/kernelClient';
-import { type Notebook, readNotebook, serializeNotebook } from '../../scripts/lib/notebook';
+import { type Notebook, cleanNotebook, readNotebook, serializeNotebook } from '../../scripts/lib/notebook';
 
 /** A scratch repository with the project's .gitattributes and the filter as jupyter:install sets it (absolute paths: its cwd is the scratch repo). */
 export function scratchRepo(): { dir: string; git: (...args: string[]) => string } {
@@ -26,7 +26,7 @@ test('a notebook re-saved with outputs shows no diff, and what git stores has no
   const { dir, git } = scratchRepo();
   try {
     const file = path.join(dir, 'nb.ipynb');
-    writeFileSync(file, serializeNotebook(readNotebook(path.join(REPO_ROOT, 'notebooks', '01-toy-gaussian.ipynb'))));
+    writeFileSync(file, serializeNotebook(cleanNotebook(readNotebook(path.join(REPO_ROOT, 'notebooks', '01-toy-gaussian.ipynb')))));
     git('add', '.');
     git('commit', '-qm', 'clean notebook');
     assert.equal(git('show', 'HEAD:nb.ipynb'), readFileSync(file, 'utf8'), 'a clean notebook in Jupyter\'s format is stored as it is');

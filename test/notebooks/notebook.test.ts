@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KernelMessage } from '../../scripts/lib/kernelClient';
-import { type Notebook, type Output, OutputCollector, cellErrorText, cleanNotebook, formatFailure, serializeNotebook, splitLines } from '../../scripts/lib/notebook';
+import { readFileSync } from 'node:fs';
+import { IWLAB_LANGUAGE_INFO, type Notebook, type Output, OutputCollector, cellErrorText, cleanNotebook, formatFailure, serializeNotebook, splitLines } from '../../scripts/lib/notebook';
 import { cleanNotebookText } from '../../scripts/notebook-clean';
 
 let counter = 0;
@@ -144,4 +145,14 @@ test('the git clean filter strips outputs and counts, and passes anything that i
   assert.equal(broken.text, '{"not": "a notebook"');
   assert.match(broken.problem ?? '', /^not JSON \(/);
   assert.deepEqual(cleanNotebookText('{"cells": 3}'), { text: '{"cells": 3}', problem: 'no nbformat 4 cell list' });
+});
+
+test("cleanNotebook gives iwlab notebooks the language_info tslab's kernel reports, which JupyterLab writes on every save", () => {
+  const tslab = readFileSync(require.resolve('tslab/dist/jupyter.js'), 'utf8');
+  assert.match(tslab, new RegExp(`let version = "${IWLAB_LANGUAGE_INFO.version.replace(/\./g, '\\.')}";`), "tslab's kernel_info version changed: update IWLAB_LANGUAGE_INFO");
+  assert.match(tslab, /mimetype = "text\/typescript"/);
+  const notebook: Notebook = { cells: [], metadata: { kernelspec: { name: 'iwlab' }, language_info: { name: 'typescript', version: '5.0' } }, nbformat: 4, nbformat_minor: 5 };
+  assert.deepEqual(cleanNotebook(notebook).metadata.language_info, IWLAB_LANGUAGE_INFO);
+  const other: Notebook = { ...notebook, metadata: { kernelspec: { name: 'python3' }, language_info: { name: 'python' } } };
+  assert.deepEqual(cleanNotebook(other).metadata.language_info, { name: 'python' }, 'other kernels are left alone');
 });
