@@ -74,6 +74,7 @@ export function lossComparisonFigure(result: FigureResult, options: LossComparis
     columns: columns.length,
     panelHeight: 250,
     panelTitleLines: Math.max(...columnTitles.map(titleLines)),
+    lastColumnTitle: columnTitles[columnTitles.length - 1],
     columnTitles: true,
     xTitle: true,
     rowTitles: true,

@@ -65,6 +65,7 @@ function curveGrid(
     columns: panels.length,
     panelHeight: 250,
     panelTitleLines: Math.max(...columnTitles.map(titleLines)),
+    lastColumnTitle: columnTitles[columnTitles.length - 1],
     columnTitles: true,
     xTitle: true,
     yTitle: options.yTitle !== '',

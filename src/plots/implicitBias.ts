@@ -33,6 +33,7 @@ export function implicitBiasFigure(result: FigureResult): PlotlyFigure {
     columns: variants.length,
     panelHeight: 220,
     panelTitleLines: Math.max(...columnTitles.map(titleLines)),
+    lastColumnTitle: columnTitles[columnTitles.length - 1],
     columnTitles: true,
     xTitle: true,
     rowTitles: true,

@@ -124,6 +124,7 @@ export function overviewFigure(results: readonly FigureResult[]): PlotlyFigure {
     columns: panels.length,
     panelHeight: 320,
     panelTitleLines: Math.max(...columnTitles.map(titleLines)),
+    lastColumnTitle: columnTitles[columnTitles.length - 1],
     columnTitles: true,
     xTitle: true,
     yTitle: true,

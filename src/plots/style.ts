@@ -111,6 +111,8 @@ export interface GridFrame {
   rowTitles?: boolean;
   /** Legend entries (names) and an optional legend title, for the room under the plot. */
   legend: { names: readonly string[]; title?: string };
+  /** The last column's title, if it is wider than its panel may be: the right margin makes room for its overhang. */
+  lastColumnTitle?: string;
 }
 
 /**
@@ -140,6 +142,11 @@ export function gridLayout(frame: GridFrame): { layout: Record<string, unknown>;
   const height = plotHeight + top + bottom;
   // Plotly's gaps are fractions of a cell plus its gap; the column gap is sized for the narrowest panel.
   const narrowest = (LAYOUT.minWidth - left - 16 - (frame.columns - 1) * columnGapPx) / frame.columns;
+  // A centred title wider than the last panel hangs over the figure's right edge by half the difference
+  // (bold 13 px text: about 7.5 px a character), measured at 600 px to leave slack below the nominal width.
+  const narrowestAt600 = narrowest - (LAYOUT.minWidth - 600) / frame.columns;
+  const overhang = frame.lastColumnTitle ? (7.5 * Math.max(...frame.lastColumnTitle.split('<br>').map((line) => plainText(line).length))) / 2 - narrowestAt600 / 2 : 0;
+  const right = Math.max(16, Math.ceil(overhang + 6));
   const layout: Record<string, unknown> = {
     // plotly.js places a title of several lines about 12 px higher than its one-line anchor (measured
     // with 4.1): the larger pad puts every title's top 6 px under the figure's edge.
@@ -149,7 +156,7 @@ export function gridLayout(frame: GridFrame): { layout: Record<string, unknown>;
     // Every axis (a template reaches all of them): the lowest y label and the first x label meet at
     // a panel's corner (epoch 1 under "0"); a few pixels more off the axis keep them apart.
     template: { layout: { xaxis: { ticklabelstandoff: 3 }, yaxis: { ticklabelstandoff: 5 } } },
-    margin: { l: left, r: 16, t: top, b: bottom, autoexpand: true },
+    margin: { l: left, r: right, t: top, b: bottom, autoexpand: true },
     grid: { rows: frame.rows, columns: frame.columns, pattern: 'independent', xgap: round3(columnGapPx / (narrowest + columnGapPx)), ygap: round3(rowGap / (frame.panelHeight + rowGap)) },
     legend: {
       orientation: 'h',

@@ -116,6 +116,7 @@ export function toyTrajectoryFigure(result: FigureResult, options: TrajectoryOpt
     columns: variants.length,
     panelHeight: 210,
     panelTitleLines: Math.max(1, ...columnTitles.map(titleLines)),
+    lastColumnTitle: columnTitles[columnTitles.length - 1],
     columnTitles: true,
     xTitle: true,
     rowTitles: true,

@@ -84,3 +84,11 @@ test("the toolbar saves PNG from the camera button (in JupyterLab's renderer too
   assert.match(html, /name: 'Download plot as SVG'/);
   assert.match(html, /downloadImage\(gd, \{ format: 'svg', filename: "cifar-cnn-fractions" \}\)/);
 });
+
+test('a last-column title wider than its panel gets a right margin for its overhang', () => {
+  const frame = { title: 't', rows: 2, columns: 4, panelHeight: 200, panelTitleLines: 2, legend: { names: [] } };
+  const plain = gridLayout(frame).layout.margin as { r: number };
+  const wide = gridLayout({ ...frame, lastColumnTitle: 'MLP, exponential<br>loss (XYR)' }).layout.margin as { r: number };
+  assert.equal(plain.r, 16);
+  assert.ok(wide.r > 16 && wide.r < 60, `right margin ${wide.r}`);
+});
