@@ -5,13 +5,16 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../../scripts/lib/kernelClient';
-import { type Notebook, type Output, formatFailure } from '../../scripts/lib/notebook';
+import { type Notebook, type Output, formatFailure, sourceText } from '../../scripts/lib/notebook';
 import { runNotebook } from '../../scripts/notebooks';
 
 const fixtures = path.join(REPO_ROOT, 'test', 'fixtures', 'notebooks');
 
+/** Each code cell's outputs, stream text joined (files store it as a list of lines, as nbformat writes it). */
 function outputsOf(notebook: Notebook): Output[][] {
-  return notebook.cells.filter((cell) => cell.cell_type === 'code').map((cell) => cell.outputs ?? []);
+  return notebook.cells
+    .filter((cell) => cell.cell_type === 'code')
+    .map((cell) => (cell.outputs ?? []).map((output) => (output.output_type === 'stream' ? { ...output, text: sourceText(output.text) } : output)));
 }
 
 test('a notebook outside the repo root imports ./src, sees IWLAB_SCALE, and stores one plot bundle per figure', async () => {
