@@ -6,7 +6,9 @@ nbconvert and papermill-style tools take, to check the kernelspec and launcher a
 
 tslab reports an error only on the cell's stderr and in the reply status (no iopub `error`), so
 nbclient's own message is empty; this prints the failing cell's source and stderr instead, always
-writes the (partly) executed notebook, and exits 1 if any notebook failed. `npm run notebooks` is
+writes the (partly) executed notebook, and exits 1 if any notebook failed. A cell that ran but
+showed a figure whose runs failed (its stderr has the RUNS_FAILED marker line) fails the notebook
+too, as it does in `npm run notebooks`. `npm run notebooks` is
 the Python-free equivalent used by `npm test`.
 """
 
@@ -18,6 +20,15 @@ import time
 import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+
+# src/plots/runFailures.ts RUNS_FAILED_MARKER: showFigure starts a stderr line with it when the
+# figure lacks runs that failed (a missing dataset, a diverged run); the cell itself succeeds.
+RUNS_FAILED_MARKER = "[iwlab] runs failed:"
+
+
+class RunsFailed(Exception):
+    """A cell showed a figure whose runs failed."""
 
 
 def cell_stderr(cell):
@@ -51,6 +62,13 @@ def run(path, timeout, out_dir):
         client.execute()
     except (CellExecutionError, CellTimeoutError, DeadKernelError) as error:
         failure = error
+    if failure is None:
+        for index, cell in enumerate(notebook.cells):
+            marked = [line for line in cell_stderr(cell).splitlines() if line.startswith(RUNS_FAILED_MARKER)]
+            if marked:
+                current["index"] = index
+                failure = RunsFailed(marked[0])
+                break
     seconds = time.monotonic() - started
     out_dir.mkdir(parents=True, exist_ok=True)
     output = out_dir / path.name
@@ -68,7 +86,9 @@ def run(path, timeout, out_dir):
         stderr = cell_stderr(cell)
         print("Cell stderr:\n" + ("\n".join("  " + line for line in stderr.splitlines()) if stderr else "  (none)"), file=sys.stderr)
     detail = str(failure).strip()
-    if detail and not isinstance(failure, CellExecutionError):
+    if isinstance(failure, RunsFailed):
+        print("The cell ran, but showed a figure whose runs failed.", file=sys.stderr)
+    elif detail and not isinstance(failure, CellExecutionError):
         print("nbclient: " + detail.splitlines()[-1], file=sys.stderr)
     print("Partly executed notebook: %s" % output, file=sys.stderr)
     return False

@@ -1,12 +1,12 @@
 /**
  * `npm run lab [-- <jupyter lab options>]`: JupyterLab at the repo root with the iwlab kernel
- * available (the repo's own kernelspec, through JUPYTER_PATH; no install step needed). Set
- * JUPYTER_APP=notebook for the Notebook 7 interface instead.
+ * available (the repo's own kernelspec, through JUPYTER_PATH), from the venv that `npm run
+ * jupyter:install` makes. Set JUPYTER_APP=notebook for the Notebook 7 interface instead.
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { REPO_ROOT } from './lib/kernelClient';
-import { findJupyter } from './lib/report';
+import { findJupyter } from './lib/jupyter';
 import { environmentSettings } from '../src/options';
 import { describeError, errorExitCode, isDebug } from '../src/usageError';
 
@@ -25,8 +25,9 @@ function main(args: string[]): void {
   // The notebooks read IWLAB_SCALE, IWLAB_SEEDS, IWLAB_DATA_DIR and IWLAB_RESULTS from the kernel's
   // environment (this one): refuse a bad value now, by name, rather than in the first cell.
   environmentSettings();
-  const { command } = findJupyter();
   const app = process.env.JUPYTER_APP === 'notebook' ? 'notebook' : 'lab';
+  // Exactly what this front end needs, so a missing piece is named before anything starts.
+  const { command } = findJupyter(process.env, [app === 'lab' ? 'jupyterlab' : 'notebook', 'plotly']);
   const child = spawn(command, [app, `--ServerApp.root_dir=${REPO_ROOT}`, ...rootFlags(), ...args], { cwd: REPO_ROOT, env: jupyterEnv(), stdio: 'inherit' });
   // Ctrl-C reaches Jupyter through the terminal's process group; wait for its own shutdown.
   process.on('SIGINT', () => undefined);

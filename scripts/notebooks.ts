@@ -14,6 +14,7 @@ import { SIGNAL_EXIT_CODES, isLaunchedByNpm, watchStopSignals } from '../src/exp
 import { UsageError, describeError, errorExitCode, isDebug } from '../src/usageError';
 import { KernelClient, REPO_ROOT } from './lib/kernelClient';
 import { type ExecutionResult, cleanNotebook, executeNotebook, formatFailure, readNotebook, serializeNotebook } from './lib/notebook';
+import { ensureNotebookData } from './lib/notebookData';
 
 const HELP = `Usage: npm run notebooks -- [options] [notebook.ipynb ...]
 
@@ -153,6 +154,8 @@ async function main(args: string[]): Promise<void> {
     }
     return;
   }
+  // Before any kernel starts: a missing dataset fails (or is fetched from the mirror) at once.
+  await ensureNotebookData(parsed.files.map((file) => ({ file, notebook: readNotebook(file) })), { mirror: process.env.IWLAB_DATA_MIRROR || undefined, log: (line) => console.log(line) });
   let failures = 0;
   const stop = watchStopSignals({
     quitOnSecond: true,

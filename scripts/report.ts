@@ -4,14 +4,18 @@
  * Executes notebooks at a chosen scale with the Node runner (scripts/notebooks.ts: no Jupyter, real
  * errors from the cell's stderr), then has Jupyter's nbconvert turn each executed notebook into a
  * self-contained offline page (jupyter/nbconvert/templates/iwlab: plotly.js inlined once, no CDN,
- * no require.js, no MathJax), and writes reports/<name>.html plus reports/index.html.
+ * no require.js, no MathJax), and writes reports/<scale>/<name>.html with reports/<scale>/index.html
+ * (one folder per scale, so a smoke report never overwrites a quick one) and reports/index.html
+ * linking every scale's index.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from './lib/kernelClient';
 import { formatFailure, readNotebook } from './lib/notebook';
-import { type ReportEntry, externalReferences, findJupyter, indexHtml, nbconvertHtmlArgs, notebookEngines, notebookSeeds, notebookTitle } from './lib/report';
+import { findJupyter } from './lib/jupyter';
+import { ensureNotebookData } from './lib/notebookData';
+import { type ReportEntry, externalReferences, indexHtml, reportScales, scaleReportDir, scalesIndexHtml, nbconvertHtmlArgs, notebookEngines, notebookSeeds, notebookTitle } from './lib/report';
 import { defaultNotebooks, runNotebook } from './notebooks';
 import { readSettings } from '../src/options';
 import { parseCommandLine } from '../src/commandLine';
@@ -19,9 +23,9 @@ import { UsageError, describeError, errorExitCode, isDebug } from '../src/usageE
 
 const HELP = `Usage: npm run report -- [options] [notebook.ipynb ...]
 
-Executes notebooks (default: every notebooks/*.ipynb) and exports each as offline HTML to reports/,
-with reports/index.html listing them. Needs Jupyter's nbconvert for the HTML step ($JUPYTER or
-\`jupyter\` on PATH).
+Executes notebooks (default: every notebooks/*.ipynb) and exports each as offline HTML to
+reports/<scale>/, with reports/<scale>/index.html listing them and reports/index.html every scale. Needs Jupyter's nbconvert for the HTML step: \`npm run
+jupyter:install\` sets it up (or point $JUPYTER at a jupyter executable).
   --scale <smoke|quick|paper>  IWLAB_SCALE for the notebooks (default $IWLAB_SCALE, else quick)
   --seeds <k>                  IWLAB_SEEDS for the notebooks: seeds 0..k-1 per weight, curves with
                                95% t-interval bands (default $IWLAB_SEEDS, else each scale's own count);
@@ -79,11 +83,14 @@ async function main(args: string[]): Promise<void> {
   const timeout = Number(values.timeout);
   if (!(timeout > 0)) throw new UsageError(`--timeout takes a positive number of seconds, got '${values.timeout}'.`);
   // Fail before hours of training if the export step cannot run.
-  const jupyter = findJupyter();
+  const jupyter = findJupyter(process.env, ['nbconvert']);
   const files = positionals.length > 0 ? positionals.map((file) => path.resolve(file)) : defaultNotebooks();
-  const outDir = path.resolve(values.out);
+  // One folder per scale: a smoke report never overwrites a quick one.
+  const reportsRoot = path.resolve(values.out);
+  const outDir = scaleReportDir(reportsRoot, scale);
   const executedDir = path.join(REPO_ROOT, '.tmp', 'report', scale);
   mkdirSync(outDir, { recursive: true });
+  await ensureNotebookData(files.map((file) => ({ file, notebook: readNotebook(file) })), { mirror: process.env.IWLAB_DATA_MIRROR || undefined, log: (line) => console.log(line) });
 
   const manifestFile = path.join(outDir, 'index.json');
   const entries = new Map(loadManifest(manifestFile).map((entry) => [entry.notebook, entry]));
@@ -114,8 +121,9 @@ async function main(args: string[]): Promise<void> {
   }
   const sorted = [...entries.values()].sort((a, b) => a.notebook.localeCompare(b.notebook));
   writeFileSync(manifestFile, `${JSON.stringify(sorted, null, 2)}\n`);
-  writeFileSync(path.join(outDir, 'index.html'), indexHtml(sorted, { generated: new Date() }));
-  console.log(`index: ${path.relative(process.cwd(), path.join(outDir, 'index.html'))}`);
+  writeFileSync(path.join(outDir, 'index.html'), indexHtml(sorted, { generated: new Date(), scale }));
+  writeFileSync(path.join(reportsRoot, 'index.html'), scalesIndexHtml(reportScales(reportsRoot)));
+  console.log(`index: ${path.relative(process.cwd(), path.join(outDir, 'index.html'))} (every scale: ${path.relative(process.cwd(), path.join(reportsRoot, 'index.html'))})`);
   if (failures > 0) {
     console.error(`${failures} of ${files.length} notebooks failed; their pages show the error.`);
     process.exitCode = 1;

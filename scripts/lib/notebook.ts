@@ -5,6 +5,7 @@
  * the reply status (no iopub `error` message), so a failure keeps the cell's stderr as its message.
  */
 import { readFileSync } from 'node:fs';
+import { RUNS_FAILED_MARKER } from '../../src/plots/runFailures';
 import type { KernelClient, KernelMessage } from './kernelClient';
 
 export type MultilineString = string | string[];
@@ -121,7 +122,8 @@ export interface CellFailure {
   cellIndex: number;
   /** 1-based position among the code cells, as a person counts them. */
   codeCellNumber: number;
-  status: 'error' | 'abort' | 'timeout' | 'kernel-died';
+  /** 'runs-failed': the cell ran, but showed a figure whose runs failed (the marked stderr line of src/plots/runFailures.ts). */
+  status: 'error' | 'abort' | 'timeout' | 'kernel-died' | 'runs-failed';
   source: string;
   /** What the cell wrote to stderr (tslab's only error report), plus any iopub error message. */
   stderr: string;
@@ -172,11 +174,20 @@ export async function executeNotebook(
     const elapsed = (performance.now() - started) / 1000;
     seconds.set(cellIndex, elapsed);
     options.onCell?.(cellIndex, elapsed);
+    // A cell that ran but drew a figure without its failed runs fails too: its `ok` would hide them.
+    if (status === 'ok' && failedRunsLines(outputs).length > 0) status = 'runs-failed';
     if (status !== 'ok') {
       return { notebook: executed, seconds, failure: { cellIndex, codeCellNumber, status, source, stderr: cellErrorText(outputs), message } };
     }
   }
   return { notebook: executed, seconds };
+}
+
+/** The marked lines (RUNS_FAILED_MARKER) a cell wrote to stderr: figures shown without their failed runs. */
+export function failedRunsLines(outputs: Output[]): string[] {
+  return cellErrorText(outputs)
+    .split('\n')
+    .filter((line) => line.startsWith(RUNS_FAILED_MARKER));
 }
 
 /** The text a person needs to see for a failed cell: its stderr and any error outputs. */
@@ -196,16 +207,15 @@ export function formatFailure(file: string, failure: CellFailure): string {
   const lines = failure.source.split('\n');
   const shown = lines.slice(0, 12).map((line) => `  | ${line}`);
   if (lines.length > 12) shown.push(`  | ... (${lines.length - 12} more lines)`);
-  const what =
-    failure.status === 'abort'
-      ? 'was aborted by the kernel (tslab aborts requests that arrive within 200 ms of an earlier error)'
-      : failure.status === 'error'
-        ? 'failed'
-        : failure.status === 'timeout'
-          ? 'timed out'
-          : 'lost its kernel';
+  const what: Record<CellFailure['status'], string> = {
+    abort: 'was aborted by the kernel (tslab aborts requests that arrive within 200 ms of an earlier error)',
+    error: 'failed',
+    'runs-failed': 'showed a figure whose runs failed (the cell itself ran)',
+    timeout: 'timed out',
+    'kernel-died': 'lost its kernel',
+  };
   return [
-    `${file}: code cell ${failure.codeCellNumber} (cell ${failure.cellIndex + 1}) ${what}.`,
+    `${file}: code cell ${failure.codeCellNumber} (cell ${failure.cellIndex + 1}) ${what[failure.status]}.`,
     'Cell source:',
     ...shown,
     failure.message ? `Runner: ${failure.message}` : '',
@@ -222,9 +232,24 @@ function indent(text: string): string {
     .join('\n');
 }
 
-/** A copy without outputs and execution counts: how notebooks are committed. */
+/**
+ * The language_info the iwlab kernel reports (tslab 1.0.22's kernel_info_reply, hard-coded in its
+ * dist/jupyter.js handleKernel, TypeScript "3.7.2" whatever compiler it bundles). JupyterLab writes
+ * it into every notebook it saves once the kernel is connected, so committed notebooks carry exactly
+ * this; a test reads tslab's source to keep it in step.
+ */
+export const IWLAB_LANGUAGE_INFO = {
+  codemirror_mode: { mode: 'typescript', name: 'javascript', typescript: true },
+  file_extension: '.ts',
+  mimetype: 'text/typescript',
+  name: 'typescript',
+  version: '3.7.2',
+} as const;
+
+/** A copy without outputs and execution counts, and with the iwlab kernel's language_info: how notebooks are committed. */
 export function cleanNotebook(notebook: Notebook): Notebook {
   const clean: Notebook = structuredClone(notebook);
+  if (clean.metadata.kernelspec?.name === 'iwlab') clean.metadata.language_info = structuredClone(IWLAB_LANGUAGE_INFO);
   for (const cell of clean.cells) {
     if (cell.cell_type !== 'code') continue;
     cell.outputs = [];
@@ -233,7 +258,53 @@ export function cleanNotebook(notebook: Notebook): Notebook {
   return clean;
 }
 
-/** nbformat's on-disk layout: one-space indent, keys as written, trailing newline. */
+/**
+ * The notebook exactly as Jupyter writes it (JupyterLab 4 saves through jupyter_server, which calls
+ * nbformat.write): keys sorted at every level, one-space indent, `": "` and `","` separators,
+ * non-ASCII kept, multi-line strings stored as lists of lines (sources, stream text, text/* outputs),
+ * session-only fields dropped, and a trailing newline. So a notebook saved from JupyterLab without
+ * an edit is byte for byte what this writes, and `git diff` stays empty.
+ */
 export function serializeNotebook(notebook: Notebook): string {
-  return `${JSON.stringify(notebook, null, 1)}\n`;
+  return `${JSON.stringify(sortKeys(jupyterLines(notebook)), null, 1)}\n`;
+}
+
+/** nbformat's split_lines and strip_transient (nbformat/v4/rwbase.py), on a copy. */
+function jupyterLines(notebook: Notebook): Notebook {
+  const copy: Notebook = structuredClone(notebook);
+  for (const key of ['orig_nbformat', 'orig_nbformat_minor', 'signature']) delete copy.metadata[key];
+  for (const cell of copy.cells) {
+    delete cell.metadata.trusted;
+    cell.source = splitLines(cell.source);
+    for (const output of cell.outputs ?? []) {
+      if (output.output_type === 'stream') output.text = splitLines(output.text);
+      if (output.output_type === 'display_data' || output.output_type === 'execute_result') {
+        for (const [mime, value] of Object.entries(output.data)) {
+          if ((mime.startsWith('text/') || SPLIT_MIMES.has(mime)) && (typeof value === 'string' || Array.isArray(value))) output.data[mime] = splitLines(value as MultilineString);
+        }
+      }
+    }
+  }
+  return copy;
+}
+
+/** Besides text/*, the mime types nbformat stores as lists of lines. */
+const SPLIT_MIMES = new Set(['application/javascript', 'image/svg+xml']);
+
+/** Python's str.splitlines(keepends=True): every line break Python knows, each line keeping its own. */
+export function splitLines(text: MultilineString): string[] {
+  const joined = sourceText(text);
+  // eslint-disable-next-line no-control-regex -- Python also breaks lines at the file, group and record separators (\x1c-\x1e).
+  return joined.match(/[^\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]*(\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]|$)/g)?.filter((line) => line !== '') ?? [];
+}
+
+/** A copy with every object's keys in code-point order (Python's sort_keys). */
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+      .map((key) => [key, sortKeys((value as Record<string, unknown>)[key])]),
+  );
 }

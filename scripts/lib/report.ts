@@ -1,8 +1,8 @@
 /**
- * Pieces of `npm run report` that need no Jupyter: finding Jupyter, the nbconvert command line,
+ * Pieces of `npm run report` that need no Jupyter: the nbconvert command line,
  * the index page, and the check that an exported page loads nothing from the network.
  */
-import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { engineLabel } from '../../src/engine/provenance';
 import { FIGURES } from '../../src/experiments/figures';
@@ -20,28 +20,8 @@ export const PLOTLY_DIR = path.dirname(require.resolve('plotly.js-dist-min/plotl
 /** Outputs of cells with this tag are left out of reports (classic Notebook's plotSetup() cell). */
 export const PLOTLY_SETUP_TAG = 'plotly-setup';
 
-export const JUPYTER_INSTALL_HINT =
-  "python3 -m pip install 'jupyterlab>=4' 'notebook>=7' 'nbconvert>=7' plotly   (or Debian: apt-get install jupyter-nbconvert)";
-
-export class JupyterMissingError extends Error {
-  constructor(command: string, detail: string) {
-    super(
-      `Exporting HTML needs Jupyter's nbconvert, and \`${command} nbconvert --version\` failed (${detail}). ` +
-        `Install it with: ${JUPYTER_INSTALL_HINT}; or point JUPYTER at the jupyter executable. ` +
-        '`npm run notebooks` executes notebooks without Jupyter.',
-    );
-    this.name = 'JupyterMissingError';
-  }
-}
-
-/** The jupyter executable: $JUPYTER, else `jupyter` on PATH. Throws JupyterMissingError. */
-export function findJupyter(env: NodeJS.ProcessEnv = process.env): { command: string; nbconvertVersion: string } {
-  const command = env.JUPYTER || 'jupyter';
-  const probe = spawnSync(command, ['nbconvert', '--version'], { encoding: 'utf8', env });
-  if (probe.error) throw new JupyterMissingError(command, probe.error.message);
-  if (probe.status !== 0) throw new JupyterMissingError(command, (probe.stderr || probe.stdout).trim().split('\n').pop() ?? `exit ${probe.status}`);
-  return { command, nbconvertVersion: probe.stdout.trim() };
-}
+// Finding Jupyter lives in ./jupyter (npm run lab and the browser tests use it too); re-exported for older imports.
+export { JUPYTER_INSTALL_COMMAND, JupyterMissingError, findJupyter } from './jupyter';
 
 /** Arguments for `jupyter nbconvert` turning an executed notebook into a self-contained page. */
 export function nbconvertHtmlArgs(notebookFile: string, outDir: string, options: { noInput?: boolean } = {}): string[] {
@@ -127,8 +107,9 @@ export interface ReportEntry {
   engine?: string;
 }
 
-/** reports/index.html: one row per notebook, self-contained (no scripts at all). */
-export function indexHtml(entries: ReportEntry[], options: { generated: Date }): string {
+/** reports/<scale>/index.html: one row per notebook, self-contained (no scripts at all). */
+export function indexHtml(entries: ReportEntry[], options: { generated: Date; scale?: string }): string {
+  const heading = options.scale ? `iwlab reports, ${options.scale} scale` : 'iwlab reports';
   const rows = entries.map(
     (entry) =>
       `<tr><td><a href="${escapeHtml(encodeURI(entry.href))}">${escapeHtml(entry.title)}</a></td>` +
@@ -141,16 +122,74 @@ export function indexHtml(entries: ReportEntry[], options: { generated: Date }):
     '<html lang="en">',
     '<head>',
     '<meta charset="utf-8">',
-    '<title>iwlab reports</title>',
-    '<style>body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}' +
-      'table{border-collapse:collapse}td,th{padding:.3em .8em;border-bottom:1px solid #ddd;text-align:left}.failed{color:#b00}</style>',
+    `<title>${escapeHtml(heading)}</title>`,
+    INDEX_STYLE,
     '</head>',
     '<body>',
-    '<h1>iwlab reports</h1>',
+    `<h1>${escapeHtml(heading)}</h1>`,
+    ...(options.scale ? ['<p><a href="../index.html">Every scale</a></p>'] : []),
     `<p>Executed notebooks, generated ${escapeHtml(options.generated.toISOString())}. Each page is self-contained and works offline.</p>`,
     '<p>Seeds: k runs (seeds 0..k-1) per variant and class weight. Curves are the mean over the k seeds; with k &gt; 1 a band shows the 95% t-interval of the mean, and tables hold means over seeds.</p>',
     '<table>',
     '<tr><th>Report</th><th>Notebook</th><th>Scale</th><th>Seeds (k)</th><th>Status</th><th>Engine</th><th>Time</th></tr>',
+    ...rows,
+    '</table>',
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+}
+
+const INDEX_STYLE =
+  '<style>body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}' +
+  'table{border-collapse:collapse}td,th{padding:.3em .8em;border-bottom:1px solid #ddd;text-align:left}.failed{color:#b00}</style>';
+
+/** Where one scale's pages, index.html and index.json go: its own folder, so scales never overwrite each other. */
+export function scaleReportDir(root: string, scale: string): string {
+  return path.join(root, scale);
+}
+
+/** A scale folder under reports/ and what its manifest says. */
+export interface ScaleReports {
+  scale: string;
+  notebooks: number;
+  failed: number;
+}
+
+/** The scale folders under `root` that hold a report manifest (index.json), in the scales' order. */
+export function reportScales(root: string): ScaleReports[] {
+  return (['smoke', 'quick', 'paper'] as const).flatMap((scale) => {
+    const manifest = path.join(scaleReportDir(root, scale), 'index.json');
+    if (!existsSync(manifest)) return [];
+    try {
+      const entries = JSON.parse(readFileSync(manifest, 'utf8')) as ReportEntry[];
+      return [{ scale, notebooks: entries.length, failed: entries.filter((entry) => entry.status === 'failed').length }];
+    } catch {
+      return [{ scale, notebooks: 0, failed: 0 }];
+    }
+  });
+}
+
+/** reports/index.html: a link to each scale's own index. */
+export function scalesIndexHtml(scales: readonly ScaleReports[]): string {
+  const rows = scales.map(
+    (entry) =>
+      `<tr><td><a href="${entry.scale}/index.html">${entry.scale} scale</a></td><td>${entry.notebooks} notebooks</td>` +
+      `<td class="${entry.failed > 0 ? 'failed' : 'ok'}">${entry.failed > 0 ? `${entry.failed} failed` : 'all ok'}</td></tr>`,
+  );
+  return [
+    '<!DOCTYPE html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    '<title>iwlab reports</title>',
+    INDEX_STYLE,
+    '</head>',
+    '<body>',
+    '<h1>iwlab reports</h1>',
+    '<p>One folder per scale (smoke: seconds, for CI; quick: minutes on a laptop; paper: the published protocol), so one scale never overwrites another.</p>',
+    '<table>',
+    '<tr><th>Scale</th><th>Reports</th><th>Status</th></tr>',
     ...rows,
     '</table>',
     '</body>',

@@ -3,7 +3,8 @@ import { stableStringify } from '../experiments/runId';
 import type { FigureResult, LossSpec, ModelSpec } from '../experiments/types';
 import { seedCount, titleWithSeeds } from './bands';
 import { type MetricValue, weightTraces } from './fractions';
-import { axisSuffix, legendOnce, panelTitle } from './style';
+import { withRunFailures } from './runFailures';
+import { axisSuffix, figureConfig, gridLayout, legendOnce, logAxis, panelTitle, titleLines, wrapTitle } from './style';
 import type { PlotlyFigure } from './types';
 
 /** One dash per loss, in the order the figure's variants first use them. */
@@ -62,16 +63,24 @@ export function lossComparisonFigure(result: FigureResult, options: LossComparis
   const annotations: Record<string, unknown>[] = [];
   const shapes: Record<string, unknown>[] = [];
   const isFirstInLegend = legendOnce();
-  const layout: Record<string, unknown> = {
-    title: { text: titleWithSeeds(`${losses.map(lossName).join(' vs ')}, under the same class weights`, result) },
-    grid: { rows: rows.length, columns: columns.length, pattern: 'independent', xgap: 0.1, ygap: 0.16 },
-    height: 320 * rows.length + 120,
-    width: 400 * columns.length + 280,
-    margin: { l: 80, r: 20, t: 90, b: 60 },
-    legend: { title: { text: seedCount(result) > 1 ? 'base : other, loss<br>(mean, 95% band)' : 'base : other, loss' } },
-    annotations,
-    shapes,
-  };
+  // Metric names over the top row, model names beside their rows: at 700 px "model: metric" over each panel ran into its neighbour.
+  const columnTitles = columns.map((column) => wrapTitle(column.title));
+  const rowTitles = rows.map((row) => wrapTitle(modelName(row.model), 22));
+  const legendNames = losses.flatMap((loss) => weights.map((weight) => `${formatWeight(weight)}, ${lossName(loss)}`));
+  const { layout: frame, rowTitleShift } = gridLayout({
+    title: titleWithSeeds(`${losses.map(lossName).join(' vs ')},<br>under the same class weights`, result),
+    titleLines: 3,
+    rows: rows.length,
+    columns: columns.length,
+    panelHeight: 250,
+    panelTitleLines: Math.max(...columnTitles.map(titleLines)),
+    lastColumnTitle: columnTitles[columnTitles.length - 1],
+    columnTitles: true,
+    xTitle: true,
+    rowTitles: true,
+    legend: { names: legendNames, title: seedCount(result) > 1 ? 'base : other, loss (mean, 95% band)' : 'base : other, loss' },
+  });
+  const layout: Record<string, unknown> = { ...frame, annotations, shapes };
   rows.forEach((row, r) => {
     columns.forEach((column, c) => {
       const axis = r * columns.length + c + 1;
@@ -84,17 +93,19 @@ export function lossComparisonFigure(result: FigureResult, options: LossComparis
         };
         data.push(...weightTraces(result, variant, weights, column.value, { suffix, isFirstInLegend, width: 2, look }));
       }
-      annotations.push(panelTitle(`${modelName(row.model)}: ${column.title}`, axis, 'top'));
+      if (r === 0) annotations.push(panelTitle(columnTitles[c]!, axis, 'top'));
+      if (c === 0) annotations.push(panelTitle(rowTitles[r]!, axis, 'left', rowTitleShift));
       if (column.reference !== undefined) {
         const y = column.reference;
         shapes.push({ type: 'line', xref: `x${suffix} domain`, yref: `y${suffix}`, x0: 0, x1: 1, y0: y, y1: y, line: { color: '#888888', width: 1, dash: 'dot' } });
       }
       const logEpochs = options.logEpochs ?? true;
-      layout[`xaxis${suffix}`] = { type: logEpochs ? 'log' : 'linear', ...(logEpochs ? { dtick: 1 } : {}), title: r === rows.length - 1 ? { text: 'epoch' } : undefined };
+      const title = r === rows.length - 1 ? { text: 'epoch' } : undefined;
+      layout[`xaxis${suffix}`] = logEpochs ? logAxis({ title }) : { type: 'linear', title };
       layout[`yaxis${suffix}`] = { zeroline: true, ...(column.range ? { range: column.range } : {}) };
     });
   });
-  return { data, layout, config: { responsive: true } };
+  return withRunFailures({ data, layout, config: figureConfig(`${spec.id}-loss-comparison`) }, result);
 }
 
 /** The metrics a figure's evaluations record, as comparison columns. */

@@ -10,6 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { figureHtml, plotlyScript } from './html';
+import { runFailureLines } from './runFailures';
 import type { PlotlyFigure } from './types';
 
 export const PLOTLY_MIME = 'application/vnd.plotly.v1+json';
@@ -56,6 +57,8 @@ export function plotBundle(figure: PlotlyFigure, id: string, options: ShowFigure
 export function showFigure(figure: PlotlyFigure, options: ShowFigureOptions = {}): void {
   const write = kernelDisplayWriter('showFigure');
   write(plotBundle(figure, `iwlab-plot-${randomBytes(6).toString('hex')}`, options), false);
+  // After the figure, so the red line sits under the plot it explains; the notebook runners fail the cell on it.
+  for (const line of runFailureLines(figure.failedRuns ?? [])) process.stderr.write(`${line}\n`);
 }
 
 /**

@@ -1,7 +1,8 @@
 import { type MetricValue, seedCurve } from '../experiments/stats';
 import type { FigureResult, Variant } from '../experiments/types';
 import { seedCount, seedTraces, titleWithSeeds } from './bands';
-import { type CurveLook, axisSuffix, comparesWeightings, curveLook, legendOnce, panelTitle, weightColor } from './style';
+import { withRunFailures } from './runFailures';
+import { type CurveLook, axisSuffix, comparesWeightings, curveLook, figureConfig, gridLayout, legendOnce, logAxis, panelTitle, titleLines, weightColor, wrapTitle } from './style';
 import type { PlotlyFigure } from './types';
 
 // The curves are the experiments layer's numbers; re-exported for the plots and notebooks that import them from here.
@@ -28,6 +29,7 @@ export function fractionFigure(result: FigureResult, options: CurveOptions = {})
     title: `${result.spec.title}: fraction predicted as the base class`,
     yTitle: 'base-class fraction',
     yRange: [-0.02, 1.02],
+    file: `${result.spec.id}-fractions${options.logEpochs ? '-log-epochs' : ''}`,
     ...options,
   });
 }
@@ -38,7 +40,7 @@ export function trainingFigure(result: FigureResult, options: CurveOptions = {})
     { metric: 'trainLoss', title: 'training loss (weighted)', logY: true },
     { metric: 'trainAccuracy', title: 'training accuracy' },
   ] as const;
-  return curveGrid(result, panels, { title: `${result.spec.title}: training`, yTitle: '', ...options });
+  return curveGrid(result, panels, { title: `${result.spec.title}: training`, yTitle: '', file: `${result.spec.id}-training`, ...options });
 }
 
 interface Panel {
@@ -50,33 +52,50 @@ interface Panel {
 function curveGrid(
   result: FigureResult,
   panels: readonly Panel[],
-  options: CurveOptions & { title: string; yTitle: string; yRange?: [number, number] },
+  options: CurveOptions & { title: string; yTitle: string; yRange?: [number, number]; file: string },
 ): PlotlyFigure {
   const variants = result.spec.variants.filter((v) => result.runs.some((run) => run.config.variant === v.id));
   const weights = [...new Set(result.runs.map((run) => run.config.classWeight))].sort((a, b) => b - a);
   const data: Record<string, unknown>[] = [];
   const annotations: Record<string, unknown>[] = [];
   const isFirstInLegend = legendOnce();
-  const layout: Record<string, unknown> = {
-    title: { text: titleWithSeeds(options.title, result) },
-    grid: { rows: variants.length, columns: panels.length, pattern: 'independent', xgap: 0.08, ygap: 0.12 },
-    height: 320 * variants.length + 110,
-    width: 980,
-    margin: { l: 80, r: 20, t: 90, b: 60 },
-    legend: { title: { text: seedCount(result) > 1 ? 'base : other<br>(mean, 95% band)' : 'base : other' } },
-    annotations,
-  };
+  // Column titles over the top row, variant names beside their rows: no title between rows.
+  const columnTitles = panels.map((panel) => wrapTitle(panel.title));
+  const rowTitles = variants.length > 1 ? variants.map((variant) => wrapTitle(variant.label, 30)) : [];
+  const { layout: frame, rowTitleShift } = gridLayout({
+    title: titleWithSeeds(options.title, result),
+    rows: variants.length,
+    columns: panels.length,
+    panelHeight: 250,
+    panelTitleLines: Math.max(...columnTitles.map(titleLines)),
+    lastColumnTitle: columnTitles[columnTitles.length - 1],
+    columnTitles: true,
+    xTitle: true,
+    yTitle: options.yTitle !== '',
+    rowTitles: rowTitles.length > 0,
+    legend: { names: legendNames(result, variants, weights), title: seedCount(result) > 1 ? 'base : other (mean, 95% band)' : 'base : other' },
+  });
+  const layout: Record<string, unknown> = { ...frame, annotations };
   variants.forEach((variant, row) => {
     panels.forEach((panel, column) => {
       const axis = row * panels.length + column + 1;
       const suffix = axisSuffix(axis);
       data.push(...weightTraces(result, variant, weights, (line) => line[panel.metric], { suffix, isFirstInLegend }));
-      annotations.push(panelTitle(`${variants.length > 1 ? `${variant.label}: ` : ''}${panel.title}`, axis, 'top'));
-      layout[`xaxis${suffix}`] = { type: options.logEpochs ? 'log' : 'linear', title: { text: 'epoch' } };
-      layout[`yaxis${suffix}`] = panel.logY ? { type: 'log' } : { range: options.yRange, title: column === 0 ? { text: options.yTitle } : undefined };
+      if (row === 0) annotations.push(panelTitle(columnTitles[column]!, axis, 'top'));
+      if (column === 0 && rowTitles.length > 0) annotations.push(panelTitle(rowTitles[row]!, axis, 'left', rowTitleShift));
+      const isBottom = row === variants.length - 1;
+      layout[`xaxis${suffix}`] = options.logEpochs ? logAxis({ title: isBottom ? { text: 'epoch' } : undefined }) : { type: 'linear', title: isBottom ? { text: 'epoch' } : undefined };
+      // The loss may span less than a decade (smoke scale): ticks left to plotly, or a dtick of 1 would show none.
+      layout[`yaxis${suffix}`] = panel.logY ? { type: 'log', exponentformat: 'power', minexponent: 3 } : { range: options.yRange, title: column === 0 && options.yTitle !== '' ? { text: options.yTitle } : undefined };
     });
   });
-  return { data, layout, config: { responsive: true } };
+  return withRunFailures({ data, layout, config: figureConfig(options.file) }, result);
+}
+
+/** The legend's entries in the order curveLook names them (for the room the legend needs). */
+function legendNames(result: FigureResult, variants: readonly Variant[], weights: readonly number[]): string[] {
+  const prefixed = comparesWeightings(result.spec.variants);
+  return [...new Set(variants.flatMap((variant) => weights.map((weight) => curveLook(variant, weight, prefixed).name)))];
 }
 
 export type { MetricValue };

@@ -43,7 +43,8 @@ const PLOTLY_WAIT_MS = 10000;
 export function figureHtml(figure: PlotlyFigure, id: string): string {
   if (!/^[A-Za-z][\w-]*$/.test(id)) throw new RangeError(`A figure id must be a plain HTML id (letters, digits, - and _), got '${id}'.`);
   const height = typeof figure.layout.height === 'number' ? `${figure.layout.height}px` : '450px';
-  const config = { responsive: true, ...figure.config };
+  const config: Record<string, unknown> = { responsive: true, ...figure.config };
+  const filename = String((config.toImageButtonOptions as { filename?: unknown } | undefined)?.filename ?? id);
   return [
     `<div id="${id}" class="iwlab-plot" style="width:100%;min-height:${height}"></div>`,
     '<script type="text/javascript">',
@@ -53,7 +54,13 @@ export function figureHtml(figure: PlotlyFigure, id: string): string {
     '  function draw() {',
     '    var div = document.getElementById(id);',
     '    if (!div) return;',
-    '    if (window.Plotly) { window.Plotly.newPlot(div, data, layout, config); return; }',
+    // The camera button saves PNG (config.toImageButtonOptions); this one saves SVG. A button with a
+    // click function exists only here: the plotly JSON that JupyterLab draws cannot carry functions.
+    '    if (window.Plotly) {',
+    `      config.modeBarButtonsToAdd = [{ name: 'Download plot as SVG', icon: window.Plotly.Icons.disk, click: function (gd) { window.Plotly.downloadImage(gd, { format: 'svg', filename: ${scriptJson(filename)} }); } }];`,
+    '      window.Plotly.newPlot(div, data, layout, config);',
+    '      return;',
+    '    }',
     `    if (Date.now() - started < ${PLOTLY_WAIT_MS}) { setTimeout(draw, 100); return; }`,
     "    div.style.minHeight = '0';",
     "    div.textContent = 'plotly.js is not loaded here. In JupyterLab or Notebook 7 install the plotly Python package; in classic Notebook 6 run plotSetup() once; exports made by npm run report include it.';",

@@ -1,7 +1,9 @@
+import { formatWeight } from '../experiments/expand';
 import type { FigureResult } from '../experiments/types';
 import { type MetricValue, weightTraces } from './fractions';
 import { seedCount, titleWithSeeds } from './bands';
-import { axisSuffix, legendOnce, panelTitle } from './style';
+import { withRunFailures } from './runFailures';
+import { axisSuffix, figureConfig, gridLayout, legendOnce, logAxis, panelTitle, titleLines, wrapTitle } from './style';
 import type { PlotlyFigure } from './types';
 
 /**
@@ -23,28 +25,34 @@ export function implicitBiasFigure(result: FigureResult): PlotlyFigure {
   const annotations: Record<string, unknown>[] = [];
   const shapes: Record<string, unknown>[] = [];
   const isFirstInLegend = legendOnce();
-  const layout: Record<string, unknown> = {
-    title: { text: titleWithSeeds('Implicit bias: distance to the max-margin separator against epochs', result) },
-    grid: { rows: 2, columns: variants.length, pattern: 'independent', xgap: 0.1, ygap: 0.14 },
-    height: 600,
-    width: 250 * variants.length + 180,
-    margin: { l: 90, r: 20, t: 90, b: 50 },
-    legend: { title: { text: seedCount(result) > 1 ? 'base : other<br>(mean, 95% band)' : 'base : other' } },
-    annotations,
-    shapes,
-  };
+  const columnTitles = variants.map((variant) => wrapTitle(variant.label, 20));
+  const { layout: frame, rowTitleShift } = gridLayout({
+    title: titleWithSeeds('Implicit bias: distance to the max-margin separator<br>against epochs', result),
+    titleLines: 3,
+    rows: 2,
+    columns: variants.length,
+    panelHeight: 220,
+    panelTitleLines: Math.max(...columnTitles.map(titleLines)),
+    lastColumnTitle: columnTitles[columnTitles.length - 1],
+    columnTitles: true,
+    xTitle: true,
+    rowTitles: true,
+    legend: { names: weights.map(formatWeight), title: seedCount(result) > 1 ? 'base : other (mean, 95% band)' : 'base : other' },
+  });
+  const layout: Record<string, unknown> = { ...frame, annotations, shapes };
   rows.forEach((row, r) => {
     variants.forEach((variant, column) => {
       const axis = r * variants.length + column + 1;
       const suffix = axisSuffix(axis);
       data.push(...weightTraces(result, variant, weights, row.value, { suffix, isFirstInLegend, width: 2 }));
-      if (r === 0) annotations.push(panelTitle(variant.label, axis, 'top'));
+      if (r === 0) annotations.push(panelTitle(columnTitles[column]!, axis, 'top'));
+      if (column === 0) annotations.push(panelTitle(wrapTitle(row.title, 22), axis, 'left', rowTitleShift));
       // Ticks at powers of ten only: the 2s and 5s of neighbouring panels ran into each other.
-      layout[`xaxis${suffix}`] = { type: 'log', dtick: 1, title: r === 1 ? { text: 'epoch' } : undefined };
+      layout[`xaxis${suffix}`] = logAxis({ title: r === 1 ? { text: 'epoch' } : undefined });
       // The limit the margin ratio approaches: the model's boundary is the SVM's.
       if (r === 1) shapes.push({ type: 'line', xref: `x${suffix} domain`, yref: `y${suffix}`, x0: 0, x1: 1, y0: 1, y1: 1, line: { color: '#888888', width: 1, dash: 'dot' } });
-      layout[`yaxis${suffix}`] = { title: column === 0 ? { text: row.title } : undefined, ...(r === 1 ? { range: [-1, 1.05] } : { rangemode: 'tozero' }) };
+      layout[`yaxis${suffix}`] = r === 1 ? { range: [-1, 1.05] } : { rangemode: 'tozero' };
     });
   });
-  return { data, layout, config: { responsive: true } };
+  return withRunFailures({ data, layout, config: figureConfig(`${result.spec.id}-implicit-bias`) }, result);
 }

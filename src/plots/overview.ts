@@ -13,7 +13,8 @@ import { coverageRows, type StoredFigure } from '../experiments/storedFigure';
 import type { FigureResult, FigureSpec } from '../experiments/types';
 import { seedCount } from './bands';
 import { seedCurve } from './fractions';
-import { axisSuffix, panelTitle } from './style';
+import { withRunFailures } from './runFailures';
+import { axisSuffix, figureConfig, gridLayout, logAxis, panelTitle, titleLines, wrapTitle } from './style';
 import type { PlotlyFigure } from './types';
 
 export type SpreadMeasure = 'outOfDomainFraction' | 'inDomainFraction' | 'boundaryOffset';
@@ -22,7 +23,7 @@ export type SpreadMeasure = 'outOfDomainFraction' | 'inDomainFraction' | 'bounda
 export const SPREAD_MEASURES: readonly { measure: SpreadMeasure; title: string }[] = [
   { measure: 'outOfDomainFraction', title: 'out-of-domain base-class fraction' },
   { measure: 'inDomainFraction', title: 'in-domain base-class fraction' },
-  { measure: 'boundaryOffset', title: 'toy figures: boundary offset' },
+  { measure: 'boundaryOffset', title: 'toy figures: boundary offset (input units)' },
 ];
 
 /** One trace of the overview: a figure's variant, one measure, spread across weights by epoch. */
@@ -112,17 +113,25 @@ export function overviewFigure(results: readonly FigureResult[]): PlotlyFigure {
   const scales = [...new Set(results.map((result) => result.scale))];
   const seeds = [...new Set(results.filter((result) => result.runs.length > 0).map(seedCount))].sort((a, b) => a - b);
   const seedsText = seeds.length === 0 ? 'no stored runs' : seeds.length === 1 ? `k = ${seeds[0]} seed${seeds[0] === 1 ? '' : 's'}` : `k = ${seeds.join(', ')} seeds by figure`;
-  const layout: Record<string, unknown> = {
-    title: {
-      text: `Spread across class weights against epochs, every figure<br><sup>${scales.join(', ')} scale; max minus min over weights of the mean over seeds (${seedsText}); 0 = the weights no longer matter</sup>`,
-    },
-    grid: { rows: 1, columns: panels.length, pattern: 'independent', xgap: 0.07 },
-    height: 520,
-    width: 360 * panels.length + 320,
-    margin: { l: 70, r: 20, t: 100, b: 60 },
-    legend: { title: { text: 'figure: variant' }, font: { size: 11 } },
-    annotations,
-  };
+  const legendNames = [...new Set(curves.map((curve) => `${curve.figure}: ${curve.variantLabel}`))];
+  const columnTitles = panels.map((panel) => wrapTitle(panel.title, 22));
+  const { layout: frame } = gridLayout({
+    title:
+      `Spread across class weights against epochs, every figure<br><sup>${scales.join(', ')} scale; max minus min over weights of the mean over seeds (${seedsText});</sup>` +
+      '<br><sup>0 = the weights no longer matter</sup>',
+    titleLines: 3,
+    rows: 1,
+    columns: panels.length,
+    panelHeight: 320,
+    panelTitleLines: Math.max(...columnTitles.map(titleLines)),
+    lastColumnTitle: columnTitles[columnTitles.length - 1],
+    columnTitles: true,
+    xTitle: true,
+    yTitle: true,
+    legend: { names: legendNames, title: 'figure: variant' },
+  });
+  const layout: Record<string, unknown> = { ...frame, annotations };
+  layout.legend = { ...(layout.legend as Record<string, unknown>), font: { size: 11 } };
   panels.forEach((panel, column) => {
     const axis = column + 1;
     const suffix = axisSuffix(axis);
@@ -147,14 +156,15 @@ export function overviewFigure(results: readonly FigureResult[]): PlotlyFigure {
       });
       shown.add(key);
     }
-    annotations.push(panelTitle(panel.title, axis, 'top'));
-    layout[`xaxis${suffix}`] = { type: 'log', title: { text: 'epoch' } };
-    layout[`yaxis${suffix}`] = panel.measure === 'boundaryOffset' ? { rangemode: 'tozero', title: { text: 'offset spread (input units)' } } : { range: [0, 1.02], title: { text: column === 0 ? 'spread of the fraction' : '' } };
+    annotations.push(panelTitle(columnTitles[column]!, axis, 'top'));
+    layout[`xaxis${suffix}`] = logAxis({ title: { text: 'epoch' } });
+    // Only the first column has room for a y title; the toy panel's unit goes into its column title.
+    layout[`yaxis${suffix}`] = panel.measure === 'boundaryOffset' ? { rangemode: 'tozero' } : { range: [0, 1.02], ...(column === 0 ? { title: { text: 'spread of the fraction' } } : {}) };
   });
   if (curves.length === 0) {
     annotations.push({ text: `No stored results at ${scales.join(', ') || 'this'} scale yet`, xref: 'paper', yref: 'paper', x: 0.5, y: 0.5, showarrow: false, font: { size: 16 } });
   }
-  return { data, layout, config: { responsive: true } };
+  return withRunFailures({ data, layout, config: figureConfig('overview-spread') }, results);
 }
 
 const MEASURE_LABELS: Record<SpreadMeasure, string> = {

@@ -74,17 +74,38 @@ function defaultEpochs(result: FigureResult, lastEpoch: number): number[] {
   return [...epochs, lastEpoch];
 }
 
-/** A DataFrame as a plain HTML table (no styling beyond Jupyter's own), numbers right-aligned. */
+/** A DataFrame as CSV (RFC 4180: fields with a comma, quote or line break quoted, quotes doubled; CRLF rows). */
+export function tableCsv(frame: DataFrame): string {
+  const field = (value: unknown) => {
+    const text = String(value);
+    return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  };
+  return [frame.columns, ...(frame.values as unknown[][])].map((row) => row.map(field).join(',')).join('\r\n') + '\r\n';
+}
+
+/** A file name for a table's CSV, from its caption. */
+export function csvFileName(caption: string | undefined): string {
+  const stem = (caption ?? 'table').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60);
+  return `${stem || 'table'}.csv`;
+}
+
+/**
+ * A DataFrame as a plain HTML table (no styling beyond Jupyter's own), numbers right-aligned, with a
+ * link under it that downloads the same rows as CSV. The link is a data: URI, so it works in an
+ * offline report and in a notebook output with nothing to serve the file.
+ */
 export function tableHtml(frame: DataFrame, caption?: string): string {
   const escape = (value: unknown) => String(value).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   const header = frame.columns.map((column) => `<th>${escape(column)}</th>`).join('');
   const body = (frame.values as unknown[][])
     .map((row) => `<tr>${row.map((cell) => `<td style="text-align:${typeof cell === 'number' ? 'right' : 'left'}">${escape(cell)}</td>`).join('')}</tr>`)
     .join('\n');
-  return `<table>${caption ? `<caption>${escape(caption)}</caption>` : ''}<thead><tr>${header}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+  const file = csvFileName(caption);
+  const link = `<p class="iwlab-table-download"><a download="${escape(file)}" href="data:text/csv;charset=utf-8,${encodeURIComponent(tableCsv(frame))}">Download CSV (${escape(file)})</a></p>`;
+  return `<table>${caption ? `<caption>${escape(caption)}</caption>` : ''}<thead><tr>${header}</tr></thead><tbody>\n${body}\n</tbody></table>\n${link}`;
 }
 
-/** Shows a DataFrame in a notebook cell: an HTML table, with the box-drawn text as the fallback. */
+/** Shows a DataFrame in a notebook cell: an HTML table with its CSV download link, the box-drawn text as the fallback. */
 export function showTable(frame: DataFrame, caption?: string): void {
   kernelDisplayWriter('showTable')({ data: { 'text/html': tableHtml(frame, caption), 'text/plain': frame.toString() }, metadata: {}, transient: {} }, false);
 }

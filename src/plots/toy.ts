@@ -2,7 +2,8 @@ import { type MaxMarginLimits, type PlanePoints, type ToyBoundaries, boundaryRun
 import type { FigureResult } from '../experiments/types';
 import { seedCount, seedTraces, titleWithSeeds } from './bands';
 import { seedCurve } from './fractions';
-import { axisSuffix, curveLook, legendOnce, panelTitle, weightColor } from './style';
+import { withRunFailures } from './runFailures';
+import { axisSuffix, curveLook, figureConfig, gridLayout, legendOnce, logAxis, panelTitle, titleLines, weightColor, wrapTitle } from './style';
 import type { PlotlyFigure } from './types';
 
 /**
@@ -20,6 +21,18 @@ export function toyBoundaryFigure(result: FigureResult, boundaries: ToyBoundarie
   const annotations: Record<string, unknown>[] = [];
   const { grid, box } = boundaries;
   const isFirstInLegend = legendOnce();
+  const { layout: frame, rowTitleShift } = gridLayout({
+    title: `${result.spec.title}<br><sup>${result.scale} scale, seed 0 of k = ${seedCount(result)}: each line is one run</sup>`,
+    rows: variants.length,
+    columns: epochs.length,
+    panelHeight: 200,
+    panelTitleLines: 1,
+    columnTitles: true,
+    xTicks: false,
+    yTicks: false,
+    rowTitles: true,
+    legend: { names: ['base class (+1)', 'other class (-1)', ...new Set(runs.map((run) => curveLook(variants.find((v) => v.id === run.config.variant)!, run.config.classWeight, true).name))] },
+  });
 
   variants.forEach((variant, row) => {
     const shown = boundaries.points[variant.id];
@@ -49,25 +62,17 @@ export function toyBoundaryFigure(result: FigureResult, boundaries: ToyBoundarie
         });
       }
       if (row === 0) annotations.push(panelTitle(`epoch ${epoch}`, axis, 'top'));
-      if (column === 0) annotations.push(panelTitle(variant.label, axis, 'left'));
+      if (column === 0) annotations.push(panelTitle(wrapTitle(variant.label, 22), axis, 'left', rowTitleShift));
     });
   });
 
-  const layout: Record<string, unknown> = {
-    title: { text: `${result.spec.title}<br><sup>${result.scale} scale, seed 0 of k = ${seedCount(result)}: each line is one run</sup>` },
-    grid: { rows: variants.length, columns: epochs.length, pattern: 'independent', xgap: 0.04, ygap: 0.06 },
-    height: 230 * variants.length + 120,
-    width: 220 * epochs.length + 220,
-    margin: { l: 120, r: 20, t: 80, b: 30 },
-    legend: { orientation: 'h', y: -0.02, yanchor: 'top' },
-    annotations,
-  };
+  const layout: Record<string, unknown> = { ...frame, annotations };
   for (let axis = 1; axis <= variants.length * epochs.length; axis++) {
     const suffix = axisSuffix(axis);
     layout[`xaxis${suffix}`] = { range: [-box, box], showticklabels: false, zeroline: false };
     layout[`yaxis${suffix}`] = { range: [-box, box], showticklabels: false, zeroline: false, scaleanchor: `x${suffix}` };
   }
-  return { data, layout, config: { responsive: true } };
+  return withRunFailures({ data, layout, config: figureConfig(`${result.spec.id}-boundaries`) }, result);
 }
 
 export interface TrajectoryOptions {
@@ -94,6 +99,19 @@ export function toyTrajectoryFigure(result: FigureResult, options: TrajectoryOpt
     { key: 'boundaryOffset', label: 'offset (towards base class)' },
     { key: 'boundaryAngle', label: 'angle (degrees)' },
   ] as const;
+  const columnTitles = variants.map((variant) => wrapTitle(variant.label, 20));
+  const { layout: frame, rowTitleShift } = gridLayout({
+    title: titleWithSeeds('Boundary offset and angle against epochs', result),
+    rows: 2,
+    columns: variants.length,
+    panelHeight: 210,
+    panelTitleLines: Math.max(1, ...columnTitles.map(titleLines)),
+    lastColumnTitle: columnTitles[columnTitles.length - 1],
+    columnTitles: true,
+    xTitle: true,
+    rowTitles: true,
+    legend: { names: [...new Set(variants.flatMap((variant) => weights.map((weight) => curveLook(variant, weight, true).name))), ...(limits ? ['max-margin limit'] : [])] },
+  });
   metrics.forEach((metric, row) => {
     variants.forEach((variant, column) => {
       const axis = row * variants.length + column + 1;
@@ -129,24 +147,17 @@ export function toyTrajectoryFigure(result: FigureResult, options: TrajectoryOpt
           });
         }
       }
-      if (row === 0) annotations.push(panelTitle(variant.label, axis, 'top'));
-      if (column === 0) annotations.push(panelTitle(metric.label, axis, 'left'));
+      if (row === 0) annotations.push(panelTitle(columnTitles[column]!, axis, 'top'));
+      if (column === 0) annotations.push(panelTitle(wrapTitle(metric.label, 18), axis, 'left', rowTitleShift));
     });
   });
-  const layout: Record<string, unknown> = {
-    title: { text: titleWithSeeds('Boundary offset and angle against epochs', result) },
-    grid: { rows: 2, columns: variants.length, pattern: 'independent', xgap: 0.06, ygap: 0.12 },
-    height: 560,
-    width: 260 * variants.length + 160,
-    margin: { l: 110, r: 20, t: 90, b: 50 },
-    annotations,
-  };
+  const layout: Record<string, unknown> = { ...frame, annotations };
   for (let axis = 1; axis <= 2 * variants.length; axis++) {
     const suffix = axisSuffix(axis);
-    layout[`xaxis${suffix}`] = { type: 'log', title: axis > variants.length ? { text: 'epoch' } : undefined };
+    layout[`xaxis${suffix}`] = logAxis({ title: axis > variants.length ? { text: 'epoch' } : undefined });
     layout[`yaxis${suffix}`] = { zeroline: true };
   }
-  return { data, layout, config: { responsive: true } };
+  return withRunFailures({ data, layout, config: figureConfig(`${result.spec.id}-boundary-trajectory`) }, result);
 }
 
 /** A row's training points as two scatter traces. */

@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { findJupyter } from '../../scripts/lib/report';
+import { findJupyter } from '../../scripts/lib/jupyter';
 import { jupyterEnv, rootFlags } from '../../scripts/lab';
 
 export interface JupyterServer {
@@ -40,7 +40,7 @@ async function freePort(): Promise<number> {
 }
 
 export async function startJupyter(app: 'lab' | 'notebook', env: NodeJS.ProcessEnv = process.env): Promise<JupyterServer> {
-  const { command } = findJupyter();
+  const { command } = findJupyter(env, [app === 'lab' ? 'jupyterlab' : 'notebook', 'plotly']);
   const home = mkdtempSync(path.join(tmpdir(), `iwlab-${app}-`));
   const rootDir = path.join(home, 'root');
   mkdirSync(rootDir);

@@ -1,10 +1,10 @@
 // Notebooks are committed clean: no outputs, no execution counts, the project kernel.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../../scripts/lib/kernelClient';
-import { readNotebook } from '../../scripts/lib/notebook';
+import { cleanNotebook, readNotebook, serializeNotebook } from '../../scripts/lib/notebook';
 
 const notebookFiles = [
   ...readdirSync(path.join(REPO_ROOT, 'notebooks')).map((name) => path.join('notebooks', name)),
@@ -24,5 +24,12 @@ for (const file of notebookFiles) {
       assert.deepEqual(cell.outputs, [], `cell ${index + 1} has outputs`);
       assert.equal(cell.execution_count, null, `cell ${index + 1} has an execution count`);
     }
+  });
+}
+
+for (const file of notebookFiles) {
+  test(`${file} is stored exactly as Jupyter writes it, so saving it in JupyterLab without an edit changes nothing (fix: npm run notebooks -- --clean ${file})`, () => {
+    const text = readFileSync(path.join(REPO_ROOT, file), 'utf8');
+    assert.ok(text === serializeNotebook(cleanNotebook(readNotebook(path.join(REPO_ROOT, file)))), `${file} differs from Jupyter's format (key order, lines as lists, indent)`);
   });
 }

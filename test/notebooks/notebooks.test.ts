@@ -5,13 +5,16 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../../scripts/lib/kernelClient';
-import type { Notebook, Output } from '../../scripts/lib/notebook';
+import { type Notebook, type Output, formatFailure, sourceText } from '../../scripts/lib/notebook';
 import { runNotebook } from '../../scripts/notebooks';
 
 const fixtures = path.join(REPO_ROOT, 'test', 'fixtures', 'notebooks');
 
+/** Each code cell's outputs, stream text joined (files store it as a list of lines, as nbformat writes it). */
 function outputsOf(notebook: Notebook): Output[][] {
-  return notebook.cells.filter((cell) => cell.cell_type === 'code').map((cell) => cell.outputs ?? []);
+  return notebook.cells
+    .filter((cell) => cell.cell_type === 'code')
+    .map((cell) => (cell.outputs ?? []).map((output) => (output.output_type === 'stream' ? { ...output, text: sourceText(output.text) } : output)));
 }
 
 test('a notebook outside the repo root imports ./src, sees IWLAB_SCALE, and stores one plot bundle per figure', async () => {
@@ -68,6 +71,27 @@ test('a cell that outlives the per-cell limit fails as a timeout, and the kernel
     assert.match(failure.message ?? '', /3 s per-cell limit/);
     const [, , third] = outputsOf(JSON.parse(readFileSync(run.output, 'utf8')) as Notebook);
     assert.deepEqual(third, []);
+  } finally {
+    rmSync(outDir, { recursive: true, force: true });
+  }
+});
+
+test('a notebook whose runs fail fails at the cell that shows their figure, naming the runs and the error', async () => {
+  const outDir = mkdtempSync(path.join(tmpdir(), 'iwlab-nb-'));
+  try {
+    const run = await runNotebook(path.join(fixtures, 'failed-runs.ipynb'), { scale: 'smoke', cellTimeoutSeconds: 300, outDir });
+    const failure = run.result.failure;
+    assert.ok(failure, 'the runner passed a notebook whose every run failed');
+    assert.equal(failure.status, 'runs-failed');
+    assert.equal(failure.codeCellNumber, 2);
+    assert.match(failure.stderr, /\[iwlab\] runs failed: \d+ of \d+ runs of cifar-cnn \(smoke scale\) failed/);
+    assert.match(failure.stderr, /MissingDataError: CIFAR-10 is not installed/);
+    const report = formatFailure('failed-runs.ipynb', failure);
+    assert.match(report, /code cell 2 \(cell 3\) showed a figure whose runs failed/);
+    const [training, figure, after] = outputsOf(JSON.parse(readFileSync(run.output, 'utf8')) as Notebook);
+    assert.ok(training?.some((output) => output.output_type === 'stream' && /^failed( failed)*\n$/.test(String(output.text))), 'every run failed');
+    assert.ok(figure?.some((output) => output.output_type === 'display_data'), 'the figure is still shown');
+    assert.deepEqual(after, [], 'cells after the failure are not run');
   } finally {
     rmSync(outDir, { recursive: true, force: true });
   }

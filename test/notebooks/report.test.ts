@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { toyGaussian } from '../../src/experiments/figures';
-import { JupyterMissingError, PLOTLY_DIR, TEMPLATE_DIRS, externalReferences, findJupyter, indexHtml, nbconvertHtmlArgs, notebookSeeds, notebookTitle } from '../../scripts/lib/report';
+import { JupyterMissingError, PLOTLY_DIR, type ReportEntry, TEMPLATE_DIRS, externalReferences, findJupyter, indexHtml, nbconvertHtmlArgs, notebookSeeds, notebookTitle, reportScales, scaleReportDir, scalesIndexHtml } from '../../scripts/lib/report';
 import type { Notebook } from '../../scripts/lib/notebook';
 
 test('externalReferences finds scripts, styles and images loaded from elsewhere, but not text inside inline scripts', () => {
@@ -70,4 +71,29 @@ test('the index says k: the --seeds value, else the scale default of the figure 
   assert.equal(notebookSeeds('notebooks/02-cifar-cnn.ipynb', 'quick', 5), 'k = 5');
   assert.equal(notebookSeeds('notebooks/01-toy-gaussian.ipynb', 'paper', undefined), `k = ${toyGaussian.scales.paper.seeds} (scale default)`);
   assert.equal(notebookSeeds('notebooks/11-overview.ipynb', 'smoke', undefined), "each figure's scale default");
+});
+
+test('each scale reports into its own folder with its own index, and the top index links every scale reported', () => {
+  const root = mkdtempSync(path.join(tmpdir(), 'iwlab-reports-'));
+  try {
+    assert.notEqual(scaleReportDir(root, 'smoke'), scaleReportDir(root, 'quick'));
+    const entry = (scale: string, status: 'ok' | 'failed'): ReportEntry => ({ href: '02-cifar-cnn.html', title: 'CNN', notebook: 'notebooks/02-cifar-cnn.ipynb', scale, status, seconds: 1 });
+    for (const [scale, status] of [['smoke', 'failed'], ['quick', 'ok']] as const) {
+      mkdirSync(scaleReportDir(root, scale), { recursive: true });
+      writeFileSync(path.join(scaleReportDir(root, scale), 'index.json'), JSON.stringify([entry(scale, status)]));
+    }
+    assert.deepEqual(reportScales(root), [
+      { scale: 'smoke', notebooks: 1, failed: 1 },
+      { scale: 'quick', notebooks: 1, failed: 0 },
+    ]);
+    const top = scalesIndexHtml(reportScales(root));
+    assert.match(top, /<a href="smoke\/index.html">smoke scale<\/a>.*1 failed/);
+    assert.match(top, /<a href="quick\/index.html">quick scale<\/a>.*all ok/);
+    assert.doesNotMatch(top, /href="paper/, 'no paper-scale report was made');
+    const quick = indexHtml([entry('quick', 'ok')], { generated: new Date(0), scale: 'quick' });
+    assert.match(quick, /<h1>iwlab reports, quick scale<\/h1>/);
+    assert.match(quick, /<a href="\.\.\/index.html">Every scale<\/a>/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });

@@ -38,7 +38,7 @@ function fakeResult(spec: FigureSpec): FigureResult {
 test('toy comparison: a row per model, offset and margin columns, cross entropy solid and the polynomial loss dashed in the same panels', () => {
   const figure = lossComparisonFigure(fakeResult(polyLossToy));
   const weights = polyLossToy.scales.paper.classWeights ?? polyLossToy.classWeights;
-  assert.deepEqual(figure.layout.grid, { rows: 2, columns: 2, pattern: 'independent', xgap: 0.1, ygap: 0.16 });
+  assert.deepEqual(figure.layout.grid, { rows: 2, columns: 2, pattern: 'independent', xgap: 0.212, ygap: 0.138 });
   const traces = figure.data as Trace[];
   assert.equal(traces.length, 2 * 2 * 2 * weights.length); // models x columns x losses x weights, k = 1
   const firstPanel = traces.filter((t) => t.xaxis === 'x');
@@ -56,11 +56,12 @@ test('toy comparison: a row per model, offset and margin columns, cross entropy 
   assert.equal(legend.length, 2 * weights.length);
   assert.equal(new Set(legend).size, legend.length);
   const annotations = (figure.layout.annotations as { text: string }[]).map((a) => a.text);
+  // Metrics over the top row, models beside their rows (long titles broken in two).
   assert.deepEqual(annotations, [
-    '<b>linear model: boundary offset (towards base class)</b>',
-    '<b>linear model: margin / SVM margin</b>',
-    '<b>MLP (64 ReLU): boundary offset (towards base class)</b>',
-    '<b>MLP (64 ReLU): margin / SVM margin</b>',
+    '<b>boundary offset<br>(towards base class)</b>',
+    '<b>linear model</b>',
+    '<b>margin / SVM margin</b>',
+    '<b>MLP (64 ReLU)</b>',
   ]);
   assert.equal((figure.layout.xaxis as { type: string }).type, 'log');
   // Dotted limits: offset 0 and margin ratio 1 in every row.
@@ -69,13 +70,13 @@ test('toy comparison: a row per model, offset and margin columns, cross entropy 
 
 test('CIFAR comparison: one CNN row with the in- and out-of-domain fractions, on a linear epoch axis when asked', () => {
   const figure = lossComparisonFigure(fakeResult(polyLossCifar), { logEpochs: false });
-  assert.deepEqual(figure.layout.grid, { rows: 1, columns: 2, pattern: 'independent', xgap: 0.1, ygap: 0.16 });
+  assert.deepEqual(figure.layout.grid, { rows: 1, columns: 2, pattern: 'independent', xgap: 0.212, ygap: 0.138 });
   const traces = figure.data as Trace[];
   assert.equal(traces.length, 2 * 2 * polyLossCifar.classWeights.length);
   const outOfDomainPoly = traces.filter((t) => t.xaxis === 'x2' && t.line?.dash === 'dash');
   assert.ok(outOfDomainPoly.every((t) => Math.abs(t.y![0]! - 0.35) < 1e-12 && String(t.name).endsWith('polynomial tail (alpha 2)')));
   assert.equal((figure.layout.xaxis as { type: string }).type, 'linear');
-  assert.match((figure.layout.title as { text: string }).text, /^cross entropy vs polynomial tail \(alpha 2\)/);
+  assert.match((figure.layout.title as { text: string }).text, /^cross entropy vs polynomial tail \(alpha 2\),<br>under the same class weights/);
 });
 
 test('any figure whose variants differ in their loss compares: the toy figure puts the exponential loss beside cross entropy', () => {

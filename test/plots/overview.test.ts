@@ -72,7 +72,7 @@ test('toy figures give boundary-offset spreads in their own panel; figures with 
 
   const figure = overviewFigure([fractions, toy, marginOnly]);
   const annotations = (figure.layout.annotations as { text: string }[]).map((a) => a.text);
-  assert.deepEqual(annotations, ['<b>out-of-domain base-class fraction</b>', '<b>in-domain base-class fraction</b>', '<b>toy figures: boundary offset</b>']);
+  assert.deepEqual(annotations, ['<b>out-of-domain<br>base-class fraction</b>', '<b>in-domain<br>base-class fraction</b>', '<b>toy figures: boundary<br>offset (input units)</b>']);
   assert.deepEqual(figure.data.map((trace) => [trace.name, trace.xaxis]), [['fading', 'x'], ['fading', 'x2'], ['toy-gaussian', 'x3']]);
   assert.deepEqual(figure.data.map((trace) => trace.showlegend), [true, false, true], 'one legend entry per figure/variant');
   for (const axis of ['xaxis', 'xaxis2', 'xaxis3']) assert.equal((figure.layout[axis] as { type: string }).type, 'log');

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { toyGaussian } from '../../src/experiments/figures';
 import type { EpochMetrics, FigureResult, RunConfig } from '../../src/experiments/types';
 import { DataFrame } from 'danfojs-node';
-import { metricTable, tableHtml } from '../../src/plots/tables';
+import { csvFileName, metricTable, tableCsv, tableHtml } from '../../src/plots/tables';
 
 function run(classWeight: number, seed: number, offsets: number[]) {
   const config = { variant: 'linear', classWeight, seed } as RunConfig;
@@ -31,4 +31,14 @@ test('table html escapes text and right-aligns numbers', () => {
   assert.match(html, /<caption>A &amp; B<\/caption>/);
   assert.match(html, /<th>name<\/th><th>value<\/th>/);
   assert.match(html, /<td style="text-align:left">&lt;b&gt;<\/td><td style="text-align:right">1.5<\/td>/);
+});
+
+test('every table carries a link that downloads its rows as CSV, quoted where needed, named after its caption', () => {
+  const frame = new DataFrame([{ variant: 'cnn, l2', weight: '16:1', 'epoch 1': 0.5 }, { variant: 'say "hi"', weight: 'spread', 'epoch 1': 'n/a' }]);
+  assert.equal(tableCsv(frame), 'variant,weight,epoch 1\r\n"cnn, l2",16:1,0.5\r\n"say ""hi""",spread,n/a\r\n');
+  const html = tableHtml(frame, 'Out-of-domain fraction (base class)');
+  const link = /<a download="out-of-domain-fraction-base-class\.csv" href="data:text\/csv;charset=utf-8,([^"]+)">/.exec(html);
+  assert.ok(link, 'no CSV download link');
+  assert.equal(decodeURIComponent(link[1]!), tableCsv(frame));
+  assert.equal(csvFileName(undefined), 'table.csv');
 });

@@ -25,7 +25,7 @@ test('boundary figure: a panel per variant and snapshot, a contour per weight, t
   const panels = 2 * 2; // variants linear, mlp x epochs 1, 5
   assert.equal(figure.data.filter((t) => t.type === 'contour').length, panels * weights);
   assert.equal(figure.data.filter((t) => t.type === 'scatter').length, panels * 2);
-  assert.deepEqual(figure.layout.grid, { rows: 2, columns: 2, pattern: 'independent', xgap: 0.04, ygap: 0.06 });
+  assert.deepEqual(figure.layout.grid, { rows: 2, columns: 2, pattern: 'independent', xgap: 0.085, ygap: 0.074 });
   const contour = figure.data.find((t) => t.type === 'contour')!;
   const z = contour.z as number[][];
   assert.equal(z.length, (contour.y as number[]).length);
