@@ -13,7 +13,7 @@ import { REPO_ROOT } from '../paths';
 
 const HELP = `Usage: iwlab run <figure> [--scale smoke|quick|paper] [--seeds k] [--retrain] [--workers n]
                  [--list [--ids]] [--only id[,id...]] [--index n] [--results dir] [--csv dir]
-                 [--wait] [--stale-lock-minutes m]
+                 [--wait] [--stale-lock-minutes m] [--until-epoch n]
 
 Trains every run of a figure that the result store does not hold yet: finished runs are reused,
 unfinished ones resume from their last checkpoint. Ctrl-C stops cleanly (run again to resume).
@@ -33,6 +33,9 @@ unfinished ones resume from their last checkpoint. Ctrl-C stops cleanly (run aga
                  of exiting 75; for job-array tasks, whose previous attempt may have died on a lost node
   --stale-lock-minutes m
                  a lock from another host is stale once its heartbeat is this old (default 10)
+  --until-epoch n
+                 train each run only up to epoch n and stop, resumable: a later run without it
+                 continues to the scale's epochs (e.g. --scale paper --until-epoch 2 to time it)
 
 Backend: $IWLAB_BACKEND (tensorflow-gpu, tensorflow, wasm, cpu) overrides the automatic choice.
 Exit codes: 0 all done, 3 a run diverged (final), 75 a run is trained by another process (retry),
@@ -55,6 +58,7 @@ export async function main(args: string[]): Promise<void> {
       csv: { type: 'string' },
       wait: { type: 'boolean', default: false },
       'stale-lock-minutes': { type: 'string' },
+      'until-epoch': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -66,6 +70,7 @@ export async function main(args: string[]): Promise<void> {
   const scale = parseScale(values.scale ?? process.env.IWLAB_SCALE ?? 'quick');
   const seeds = parseSeeds(values.seeds ?? process.env.IWLAB_SEEDS);
   const resultsDir = values.results ?? process.env.IWLAB_RESULTS;
+  const untilEpoch = values['until-epoch'] === undefined ? undefined : parseUntilEpoch(values['until-epoch']);
   const staleLockMs = values['stale-lock-minutes'] === undefined ? undefined : parseMinutes(values['stale-lock-minutes']) * 60_000;
   const store = new ResultStore(resultsDir ? path.resolve(resultsDir) : defaultResultStore().root, staleLockMs === undefined ? {} : { staleLockMs });
   const all = selectRuns(spec, scale, undefined, seeds);
@@ -114,6 +119,7 @@ export async function main(args: string[]): Promise<void> {
       signal: controller.signal,
       ...(values.workers === undefined ? {} : { workers: parseWorkers(values.workers) }),
       ...(only ? { only } : {}),
+      ...(untilEpoch === undefined ? {} : { untilEpoch }),
       ...(process.env.IWLAB_BACKEND ? { backend: process.env.IWLAB_BACKEND } : {}),
     };
     let result = await runFigure(spec, { ...options, onProgress: terminalProgress() });
@@ -131,7 +137,8 @@ export async function main(args: string[]): Promise<void> {
     const k = seedCount(result);
     console.log(`${spec.id} at ${scale} scale (k = ${k} seed${k === 1 ? '' : 's'}): ${result.runs.length} runs, ${count('done')} done, ${count('failed')} failed, ${count('stopped')} stopped, in ${seconds} s (results in ${store.root})`);
     for (const run of result.runs.filter((r) => r.status !== 'done')) {
-      console.log(`  ${run.runId}  ${runLabel(run.config)}: ${run.status}${run.error ? ` (${run.error})` : ''}; ${run.metrics.length} epochs kept`);
+      const paused = reachedUntilEpoch(run, untilEpoch) ? ` at --until-epoch ${untilEpoch} (rerun without it to resume to epoch ${run.config.epochs})` : '';
+      console.log(`  ${run.runId}  ${runLabel(run.config)}: ${run.status}${paused}${run.error ? ` (${run.error})` : ''}; ${run.metrics.length} epochs kept`);
     }
     if (only === undefined && result.runs.some((run) => run.metrics.length > 0)) {
       // Lazily: danfojs loads tfjs, which a --list or a job-array task never needs.
@@ -139,7 +146,7 @@ export async function main(args: string[]): Promise<void> {
       const files = writeFigureCsv(result, path.resolve(values.csv ?? path.join(REPO_ROOT, 'reports', 'figures')));
       console.log(`CSV: ${files.metrics}\n     ${files.summary}`);
     }
-    process.exitCode = exitCode(result.runs, store, stopSignal);
+    process.exitCode = exitCode(result.runs.filter((run) => !reachedUntilEpoch(run, untilEpoch)), store, stopSignal);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -197,6 +204,17 @@ function printList(configs: readonly RunConfig[], store: ResultStore): void {
   for (const row of rows) console.log(format(row));
 }
 
+
+/** A run stopped by --until-epoch, as asked: unfinished, with every epoch up to n. */
+function reachedUntilEpoch(run: RunResult, untilEpoch: number | undefined): boolean {
+  return untilEpoch !== undefined && run.status === 'stopped' && run.error === undefined && (run.metrics.at(-1)?.epoch ?? 0) >= untilEpoch;
+}
+
+function parseUntilEpoch(value: string): number {
+  const epoch = Number(value);
+  if (!Number.isInteger(epoch) || epoch < 1) throw new UsageError(`--until-epoch takes a positive whole number of epochs, got '${value}'.`);
+  return epoch;
+}
 
 function parseMinutes(value: string): number {
   const minutes = Number(value);
