@@ -9,7 +9,9 @@
  *
  * Each figure and variant is read at two epochs: the first evaluated epoch at which every net (every
  * weight and seed) has left the constant predictor (src/experiments/milestones.ts), where the weights
- * act, and the last epoch every run reached, where the papers say they have faded.
+ * act, and the last epoch every run reached, where the papers say they have faded. A sub-sampled run
+ * trains on fewer images, so fewer SGD steps an epoch: it is compared with the 1:1 runs at equal steps
+ * (the evaluated 1:1 epoch with the most steps not beyond its own), not at equal epochs.
  */
 import { runMilestones } from './milestones';
 import { meanInterval } from './stats';
@@ -39,8 +41,10 @@ export interface EffectRow {
   moment: EffectMoment;
   /** The epoch read; undefined when the moment never came. */
   epoch?: number;
-  /** SGD steps of the 1:1 runs at that epoch (sub-sampled runs of another weight take fewer). */
+  /** SGD steps of this weight's runs at that epoch. */
   step?: number;
+  /** The 1:1 epoch compared with: `epoch`, except for a sub-sampled weight (equal steps). */
+  referenceEpoch?: number;
   classWeight: number;
   /** Seeds of this weight, and of 1:1, with a value at that epoch. */
   seeds: number;
@@ -94,20 +98,25 @@ export function effectRows(result: FigureResult): EffectRow[] {
     const reference = runs.filter((run) => isReference(run.config.classWeight));
     for (const measure of EFFECT_MEASURES) {
       const epochs = effectEpochs(runs, measure);
+      const referenceEpochs = commonEpochs(reference, measure);
       for (const moment of ['left constant', 'last'] as const) {
         const epoch = epochs[moment];
-        const referenceValues = epoch === undefined ? [] : valuesAt(reference, measure, epoch);
-        const referenceMean = meanInterval(referenceValues).mean;
-        const noiseFloor = referenceValues.length >= 2 ? Math.max(...referenceValues) - Math.min(...referenceValues) : undefined;
         for (const classWeight of weights.filter((weight) => !isReference(weight))) {
-          const values = epoch === undefined ? [] : valuesAt(runs.filter((run) => run.config.classWeight === classWeight), measure, epoch);
-          const effect = epoch === undefined || referenceValues.length === 0 ? undefined : meanInterval(values).mean - referenceMean;
+          const weightRuns = runs.filter((run) => run.config.classWeight === classWeight);
+          const step = epoch === undefined ? undefined : stepsAtEpoch(weightRuns[0]!.config, epoch);
+          const referenceEpoch =
+            epoch === undefined || step === undefined ? undefined : variant.weighting === 'subsample' ? equalStepsEpoch(reference, referenceEpochs, step) : epoch;
+          const referenceValues = referenceEpoch === undefined ? [] : valuesAt(reference, measure, referenceEpoch);
+          const noiseFloor = referenceValues.length >= 2 ? Math.max(...referenceValues) - Math.min(...referenceValues) : undefined;
+          const values = epoch === undefined ? [] : valuesAt(weightRuns, measure, epoch);
+          const effect = epoch === undefined || referenceValues.length === 0 ? undefined : meanInterval(values).mean - meanInterval(referenceValues).mean;
           rows.push({
             figure: result.spec.id,
             variant: variant.id,
             measure,
             moment,
-            ...(epoch === undefined ? {} : { epoch, step: stepsAtEpoch((reference[0] ?? runs[0]!).config, epoch) }),
+            ...(epoch === undefined ? {} : { epoch, step }),
+            ...(referenceEpoch === undefined ? {} : { referenceEpoch }),
             classWeight,
             seeds: values.length,
             referenceSeeds: referenceValues.length,
@@ -120,6 +129,14 @@ export function effectRows(result: FigureResult): EffectRow[] {
     }
   }
   return rows;
+}
+
+/** The evaluated 1:1 epoch with the most SGD steps not beyond `step` (at least the first): equal steps for a sub-sampled run. */
+function equalStepsEpoch(reference: readonly RunResult[], epochs: readonly number[], step: number): number | undefined {
+  if (reference.length === 0 || epochs.length === 0) return undefined;
+  const perEpoch = stepsAtEpoch(reference[0]!.config, 1);
+  const within = epochs.filter((epoch) => epoch * perEpoch <= step);
+  return within.at(-1) ?? epochs[0];
 }
 
 function verdict(epoch: number | undefined, referenceRuns: number, effect: number | undefined, noiseFloor: number | undefined): EffectVerdict {

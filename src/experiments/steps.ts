@@ -5,6 +5,7 @@
  * the sub-sampling figure compares weightings at equal steps, not equal epochs.
  */
 import { subsampledCount } from '../data/subsets';
+import { stepsPerEpoch as stepsOfEpoch } from '../train/epochs';
 import type { DataSpec, RunConfig } from './types';
 
 /**
@@ -28,9 +29,7 @@ export function trainingExamples(data: DataSpec): number {
 
 /** SGD steps in one epoch of a run, as the trainer takes them. */
 export function stepsPerEpoch(run: Pick<RunConfig, 'data' | 'optimizer'>): number {
-  const examples = trainingExamples(run.data);
-  const batch = run.optimizer.batchSize === 0 ? examples : Math.min(run.optimizer.batchSize, examples);
-  return Math.floor(examples / batch);
+  return stepsOfEpoch(trainingExamples(run.data), run.optimizer.batchSize);
 }
 
 /** SGD steps a run has taken at the end of `epoch`. */

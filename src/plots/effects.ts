@@ -17,7 +17,7 @@ const MOMENT_LOOKS: Record<EffectMoment, { color: string; name: string }> = {
   last: { color: '#111111', name: 'last epoch' },
 };
 
-export const EFFECT_COLUMNS = ['variant', 'measure', 'at', 'epoch', 'step', 'weight', 'seeds', '1:1 seeds', 'effect', 'noise floor', 'verdict'] as const;
+export const EFFECT_COLUMNS = ['variant', 'measure', 'at', 'epoch', 'step', '1:1 epoch', 'weight', 'seeds', '1:1 seeds', 'effect', 'noise floor', 'verdict'] as const;
 
 /** Numbers to three decimals; a value not measured is a blank, never a made-up number. */
 function cell(value: number | undefined): number | string {
@@ -33,6 +33,7 @@ export function effectTableRows(rows: readonly EffectRow[], withFigure = false):
     at: row.moment,
     epoch: cell(row.epoch),
     step: cell(row.step),
+    '1:1 epoch': cell(row.referenceEpoch),
     weight: formatWeight(row.classWeight),
     seeds: row.seeds,
     '1:1 seeds': row.referenceSeeds,
@@ -71,7 +72,7 @@ export function milestoneTable(result: FigureResult): DataFrame {
 
 /** The caption that says how the table's numbers are defined. */
 export const EFFECT_CAPTION =
-  `effect = f(w) - f(1:1), seed means; noise floor = range of the 1:1 seeds at that epoch; ` +
+  `effect = f(w) - f(1:1), seed means; noise floor = range of the 1:1 seeds at that epoch (a sub-sampled weight: at equal SGD steps); ` +
   `left constant = no class above ${CONSTANT_PREDICTOR_SHARE * 100}% of the in-domain predictions; fitted = training accuracy >= ${FITTED_TRAIN_ACCURACY}`;
 
 /**

@@ -4,6 +4,7 @@ import { buildModel } from '../models/index';
 import type { Model } from '../models/types';
 import { accuracy, baseClassFraction, boundaryCrossing, classMeans, classRecall, implicitBias, isEvaluatedEpoch, mean, predict, predictLabels } from './evaluate';
 import { Rng, streamSeed, type RngState } from '../rng';
+import { effectiveBatchSize, stepsPerEpoch as stepsOfEpoch } from './epochs';
 import { trainStep } from './step';
 import type { EpochEvaluation, Snapshot, TrainConfig, TrainEpochMetrics, TrainResult } from './types';
 
@@ -84,8 +85,8 @@ export async function train(config: TrainConfig, data: FigureData, hooks: TrainH
   };
 
   const { train: trainSet } = data;
-  const batchSize = config.optimizer.batchSize === 0 ? trainSet.count : Math.min(config.optimizer.batchSize, trainSet.count);
-  const stepsPerEpoch = Math.floor(trainSet.count / batchSize); // drop the last partial batch, as NYU
+  const batchSize = effectiveBatchSize(trainSet.count, config.optimizer.batchSize);
+  const stepsPerEpoch = stepsOfEpoch(trainSet.count, config.optimizer.batchSize); // drop the last partial batch, as NYU
   const means = config.evaluations.includes('boundary') ? (data.classMeans ?? classMeans(trainSet)) : undefined;
   const started = performance.now();
   const lastEpoch = Math.min(config.epochs, hooks.untilEpoch ?? config.epochs);

@@ -84,3 +84,25 @@ test('the effect figure draws the effects per moment, a band for the floor, and 
   assert.deepEqual(fitted, ['yes', 'yes', 'yes', 'yes', 'did not fit']);
   assert.equal((table.column('left constant step').values as (number | string)[])[0], 24, 'epoch 2 x 12 steps');
 });
+
+test('a sub-sampled weight is compared with 1:1 at equal SGD steps, not at equal epochs', async () => {
+  const { subsampling } = await import('../../src/experiments/figures');
+  const configs = expandRuns(subsampling, 'quick').filter((config) => config.variant === 'subsampled');
+  // 1:1 takes 12 steps an epoch (200 images), sub-sampled to 1/4 takes 7 (125 images).
+  const make = (classWeight: number, seed: number, values: Record<number, number>): RunResult => {
+    const config = { ...configs.find((c) => c.classWeight === classWeight)!, seed };
+    const metrics = Object.entries(values).map(([epoch, f]) => ({ epoch: Number(epoch), classWeight, seed, variant: 'subsampled', trainLoss: 1, wallTime: 0, trainAccuracy: 1, inDomainFraction: f, outOfDomainFraction: f }) as EpochMetrics);
+    return { runId: `${classWeight}-${seed}`, config, status: 'done', metrics, snapshots: [] };
+  };
+  const runs = [
+    make(1, 0, { 1: 0.5, 5: 0.52, 7: 0.6, 12: 0.7 }), make(1, 1, { 1: 0.5, 5: 0.5, 7: 0.64, 12: 0.8 }),
+    make(1 / 4, 0, { 1: 0.3, 5: 0.3, 7: 0.3, 12: 0.2 }),
+  ];
+  const rows = effectRows({ spec: subsampling, scale: 'quick', runs });
+  const last = rows.find((r) => r.variant === 'subsampled' && r.measure === 'inDomainFraction' && r.moment === 'last')!;
+  // Epoch 12 of the 1/4 run is 84 steps; the 1:1 epoch with the most steps not beyond 84 is 7 (84 steps).
+  assert.equal(last.step, 84);
+  assert.equal(last.referenceEpoch, 7);
+  assert.ok(Math.abs(last.effect! - (0.2 - 0.62)) < 1e-12);
+  assert.ok(Math.abs(last.noiseFloor! - 0.04) < 1e-12);
+});
