@@ -19,4 +19,5 @@ export { coverageTable, overviewEffectTable, overviewFigure, overviewSkipped, ov
 export { EFFECT_CAPTION, effectFigure, effectTable, milestoneTable } from './plots/effects';
 export { effectRows } from './experiments/effects';
 export { runMilestones } from './experiments/milestones';
+export { computeMarkdown, computeRows } from './experiments/compute';
 export { seedsNote } from './plots/bands';
