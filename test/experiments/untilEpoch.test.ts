@@ -30,3 +30,13 @@ test('untilEpoch must be a positive whole number', async () => {
   await assert.rejects(runFigure(tinyFigure(), { scale: 'smoke', store: tempStore(), workers: 1, untilEpoch: 0 }), RunFigureOptionsError);
   await assert.rejects(runFigure(tinyFigure(), { scale: 'smoke', store: tempStore(), workers: 1, untilEpoch: 1.5 }), /positive whole number/);
 });
+
+test('untilEpoch travels to pool workers as plain settings: each worker stops its runs at that epoch', async () => {
+  const spec = tinyFigure({ epochs: 6, seeds: 1 });
+  const store = tempStore();
+  const partial = await runFigure(spec, { scale: 'smoke', store, workers: 2, untilEpoch: 2 });
+  for (const run of partial.runs) {
+    assert.equal(run.status, 'stopped', run.error);
+    assert.equal(store.run('tiny', run.runId).readCheckpointHeader()!.epoch, 2);
+  }
+});
