@@ -17,6 +17,7 @@ export { implicitBiasFigure } from './plots/implicitBias';
 export { lossComparisonFigure } from './plots/compare';
 export { coverageTable, overviewEffectTable, overviewFigure, overviewSkipped, overviewTable, spreadCurves } from './plots/overview';
 export { EFFECT_CAPTION, effectFigure, effectTable, milestoneTable } from './plots/effects';
+export { decayExposure, finalFractionFigure } from './plots/finalFractions';
 export { effectRows } from './experiments/effects';
 export { runMilestones } from './experiments/milestones';
 export { computeMarkdown, computeRows } from './experiments/compute';
