@@ -44,5 +44,10 @@ export { boundaryTable, engineTable, metricTable, showTable } from './plots/tabl
 export { fractionFigure, trainingFigure } from './plots/fractions';
 export { implicitBiasFigure } from './plots/implicitBias';
 export { lossComparisonFigure } from './plots/compare';
-export { coverageTable, overviewFigure, overviewSkipped, overviewTable, spreadCurves } from './plots/overview';
+export { coverageTable, overviewEffectTable, overviewFigure, overviewSkipped, overviewTable, spreadCurves } from './plots/overview';
+export { EFFECT_CAPTION, effectFigure, effectTable, milestoneTable } from './plots/effects';
+export { decayExposure, finalFractionFigure } from './plots/finalFractions';
+export { effectRows } from './experiments/effects';
+export { runMilestones } from './experiments/milestones';
+export { computeMarkdown, computeRows } from './experiments/compute';
 export { seedsNote } from './plots/bands';

@@ -35,6 +35,9 @@ ${sharedHelp('quick')}
                  of exiting 75; for job-array tasks, whose previous attempt may have died on a lost node
   --stale-lock-minutes m
                  a lock from another host is stale once its heartbeat is this old (default 10)
+  --until-epoch n
+                 train each run only up to epoch n and stop, resumable: a later run without it
+                 continues to the scale's epochs (e.g. --scale paper --until-epoch 2 to time it)
 
 Exit codes (what the store holds when it exits): 0 every run done; 3 a run diverged (final); 75 a
 run is trained by another process (retry); 130/143 stopped by SIGINT/SIGTERM (rerun to resume);
@@ -49,6 +52,7 @@ const OWN_OPTIONS = {
   csv: { type: 'string' },
   wait: { type: 'boolean', default: false },
   'stale-lock-minutes': { type: 'string' },
+  'until-epoch': { type: 'string' },
 } as const;
 
 /** What `iwlab run` was asked to do, checked. */
@@ -62,6 +66,7 @@ interface RunRequest {
   csvDir: string;
   wait: boolean;
   staleLockMs: number | undefined;
+  untilEpoch: number | undefined;
 }
 
 export async function main(args: string[]): Promise<void> {
@@ -81,7 +86,7 @@ export async function main(args: string[]): Promise<void> {
     result = withStoreState(result, store);
     printSummary(request, result, store, (performance.now() - started) / 1000);
     if (only === undefined && result.runs.some((run) => run.metrics.length > 0)) await writeCsv(result, request.csvDir);
-    process.exitCode = exitCode(result.runs, stop.stoppedBy);
+    process.exitCode = exitCode(result.runs.filter((run) => !reachedUntilEpoch(run, request.untilEpoch)), stop.stoppedBy);
   } finally {
     stop.dispose();
   }
@@ -107,6 +112,7 @@ function parseRequest(args: string[]): RunRequest | undefined {
     csvDir: path.resolve(values.csv ?? path.join(REPO_ROOT, 'reports', 'figures')),
     wait: values.wait,
     staleLockMs,
+    untilEpoch: values['until-epoch'] === undefined ? undefined : parseUntilEpoch(values['until-epoch']),
   };
 }
 
@@ -155,6 +161,7 @@ async function trainingOptions(request: RunRequest, store: ResultStore, only: st
     backend,
     ...(settings.workers === undefined ? {} : { workers: settings.workers }),
     ...(only ? { only } : {}),
+    ...(request.untilEpoch === undefined ? {} : { untilEpoch: request.untilEpoch }),
   };
 }
 
@@ -213,7 +220,8 @@ function printSummary(request: RunRequest, result: FigureResult, store: ResultSt
       `${count('failed')} failed, ${count('stopped')} stopped, in ${seconds.toFixed(1)} s (results in ${store.root})`,
   );
   for (const run of result.runs.filter((r) => r.status !== 'done')) {
-    console.log(`  ${run.runId}  ${runLabel(run.config)}: ${run.status}${run.error ? ` (${run.error})` : ''}; ${run.metrics.length} epochs kept`);
+    const paused = reachedUntilEpoch(run, request.untilEpoch) ? ` at --until-epoch ${request.untilEpoch} (rerun without it to resume to epoch ${run.config.epochs})` : '';
+    console.log(`  ${run.runId}  ${runLabel(run.config)}: ${run.status}${paused}${run.error ? ` (${run.error})` : ''}; ${run.metrics.length} epochs kept`);
   }
   // The loader's hint names `iwlab data <dataset>`; with a data folder of its own, the install must go there too.
   const { dataDir } = request.settings;
@@ -280,6 +288,17 @@ function printList(configs: readonly RunConfig[], store: ResultStore): void {
   const format = (row: string[]) => row.map((cell, column) => (column < 3 ? cell.padEnd(widths[column]!) : cell)).join('  ');
   console.log(format(['index', 'run id', 'status', 'run']));
   for (const row of rows) console.log(format(row));
+}
+
+/** A run stopped by --until-epoch, as asked: unfinished, with every epoch up to n. */
+function reachedUntilEpoch(run: RunResult, untilEpoch: number | undefined): boolean {
+  return untilEpoch !== undefined && run.status === 'stopped' && run.error === undefined && (run.metrics.at(-1)?.epoch ?? 0) >= untilEpoch;
+}
+
+function parseUntilEpoch(value: string): number {
+  const epoch = Number(value);
+  if (!Number.isInteger(epoch) || epoch < 1) throw new UsageError(`--until-epoch takes a positive whole number of epochs, got '${value}'.`);
+  return epoch;
 }
 
 function parseMinutes(value: string): number {

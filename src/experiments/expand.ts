@@ -90,6 +90,7 @@ export function expandRuns(spec: FigureSpec, scale: ScaleName, seeds?: number): 
           optimizer,
           epochs: settings.epochs,
           evaluations: spec.evaluations,
+          ...(settings.evaluationCadence === 'every-epoch' ? { evaluationCadence: 'every-epoch' as const } : {}),
           snapshotEpochs: (settings.snapshotEpochs ?? []).filter((epoch) => epoch <= settings.epochs),
         });
       }

@@ -32,6 +32,15 @@ export const METRIC_COLUMNS = [
   'modelMargin',
   'svmMargin',
   'wallTime',
+  // Added with issue 13, after the old columns so existing CSV readers keep their columns' places; a
+  // stored run from before them has NaN (a blank in the tables) in these.
+  'inDomainAccuracy',
+  'baseClassRecall',
+  'otherClassRecall',
+  'inDomainBaseProbability',
+  'outOfDomainBaseProbability',
+  'inDomainLoss',
+  'peakMemoryMiB',
 ] as const satisfies readonly (keyof EpochMetrics)[];
 export type MetricColumn = (typeof METRIC_COLUMNS)[number];
 

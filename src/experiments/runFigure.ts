@@ -65,6 +65,9 @@ export async function runFigure(specOrId: FigureSpec | string, options: RunFigur
   if ((options.train || options.loadData) && options.workers !== undefined && options.workers > 1) {
     throw new RunFigureOptionsError('A custom train or loadData function runs in-process only: pass workers: 1, or drop the custom function.');
   }
+  if (options.untilEpoch !== undefined && !(Number.isInteger(options.untilEpoch) && options.untilEpoch >= 1)) {
+    throw new RunFigureOptionsError(`untilEpoch must be a positive whole number of epochs, got ${options.untilEpoch}: pass e.g. untilEpoch: 2 (--until-epoch 2), or leave it out to train every epoch.`);
+  }
   const started = performance.now();
   const store = options.store ?? defaultResultStore();
   const emit = safeListener(options.onProgress);
@@ -89,7 +92,7 @@ export async function runFigure(specOrId: FigureSpec | string, options: RunFigur
     });
   }
   const pending = configs.filter((_, i) => !results.has(ids[i]!));
-  emit({ type: 'figureStart', figure: spec.id, scale, runs: configs.length, reused: results.size, epochs: epochsToTrain(store, pending, options.retrain === true, fromScratch) });
+  emit({ type: 'figureStart', figure: spec.id, scale, runs: configs.length, reused: results.size, epochs: epochsToTrain(store, pending, options.retrain === true, fromScratch, options.untilEpoch) });
   for (const id of results.keys()) emit({ type: 'runEnd', runId: id, status: 'reused' });
 
   // Trains what the store does not hold, in this process or in worker threads; fills `results`.
@@ -98,6 +101,7 @@ export async function runFigure(specOrId: FigureSpec | string, options: RunFigur
       ...(options.retrain ? { retrain: true } : {}),
       ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
       ...(options.checkpointEverySeconds === undefined ? {} : { checkpointEverySeconds: options.checkpointEverySeconds }),
+      ...(options.untilEpoch === undefined ? {} : { untilEpoch: options.untilEpoch }),
     };
     const workers = options.workers ?? defaultWorkers(backend);
     const finish = (result: RunResult, reused: boolean) => {
@@ -177,17 +181,18 @@ export function defaultWorkers(backend: string | undefined): number {
   return os.availableParallelism();
 }
 
-/** Epochs left over the pending runs, counting resumed runs from their checkpoint (for the ETA). */
-function epochsToTrain(store: ResultStore, pending: readonly RunConfig[], retrain: boolean, fromScratch: ReadonlySet<string>): number {
+/** Epochs left over the pending runs (up to untilEpoch), counting resumed runs from their checkpoint (for the ETA). */
+function epochsToTrain(store: ResultStore, pending: readonly RunConfig[], retrain: boolean, fromScratch: ReadonlySet<string>, untilEpoch?: number): number {
   return pending.reduce((sum, config) => {
-    if (retrain || fromScratch.has(runId(config))) return sum + config.epochs;
+    const last = Math.min(config.epochs, untilEpoch ?? config.epochs);
+    if (retrain || fromScratch.has(runId(config))) return sum + last;
     let done = 0;
     try {
       done = store.run(config.figure, runId(config)).readCheckpointHeader()?.epoch ?? 0;
     } catch {
       // An unreadable checkpoint is reported by the run itself; here it only shifts the ETA.
     }
-    return sum + Math.max(0, config.epochs - done);
+    return sum + Math.max(0, last - done);
   }, 0);
 }
 

@@ -35,6 +35,12 @@ export interface RunSettings {
    * with identical numbers. Default 1 s: per-epoch checkpoints would dominate tiny toy epochs.
    */
   checkpointEverySeconds?: number;
+  /**
+   * Train only up to this epoch (`iwlab run --until-epoch N`): the run stops there unfinished (no done
+   * marker, its checkpoint at epoch N) and a later run without it resumes to the scale's epochs. Not
+   * hashed: the epochs it trains are those of the full run.
+   */
+  untilEpoch?: number;
 }
 
 export interface ExecuteRunOptions extends RunSettings {
@@ -113,10 +119,11 @@ export async function executeRun(config: RunConfig, options: ExecuteRunOptions):
         },
         onCheckpoint: (checkpoint: Checkpoint) => {
           pending = checkpoint;
-          if (checkpoint.epoch >= config.epochs || performance.now() - lastWrite >= intervalMs) flush();
+          if (checkpoint.epoch >= Math.min(config.epochs, options.untilEpoch ?? config.epochs) || performance.now() - lastWrite >= intervalMs) flush();
         },
         ...(resumeFrom ? { resumeFrom } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.untilEpoch === undefined ? {} : { untilEpoch: options.untilEpoch }),
       });
     } catch (error) {
       trainError = error;

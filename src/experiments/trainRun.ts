@@ -27,6 +27,7 @@ export function trainerConfig(run: RunConfig): TrainConfig {
     optimizer: run.optimizer,
     epochs: run.epochs,
     evaluations: run.evaluations,
+    evaluationCadence: run.evaluationCadence ?? 'log-spaced',
     snapshotEpochs: run.snapshotEpochs,
   };
 }

@@ -5,14 +5,14 @@
 import type { DataSpec } from '../data/types';
 import type { EngineProvenance } from '../engine/provenance';
 import type { ModelSpec } from '../models/types';
-import type { Evaluation, LossSpec, OptimizerSpec, Snapshot, TrainEpochMetrics, TrainStatus } from '../train/types';
+import type { Evaluation, EvaluationCadence, LossSpec, OptimizerSpec, Snapshot, TrainEpochMetrics, TrainStatus } from '../train/types';
 import type { StopReason } from './stopReason';
 
 // The layers own these; they are re-exported here because the registry speaks in them and code
 // above the layers (commands, notebooks, plots) imports the vocabulary from this one file.
 export type { DataSpec, ToyDataSpec } from '../data/types';
 export type { ModelSpec } from '../models/types';
-export type { Evaluation, EpochEvaluation, LossSpec, OptimizerSpec, Reduction, Snapshot, TrainEpochMetrics, TrainStatus } from '../train/types';
+export type { Evaluation, EvaluationCadence, EpochEvaluation, LossSpec, OptimizerSpec, Reduction, Snapshot, TrainEpochMetrics, TrainStatus } from '../train/types';
 
 export type ScaleName = 'smoke' | 'quick' | 'paper';
 export const SCALES: readonly ScaleName[] = ['smoke', 'quick', 'paper'];
@@ -51,6 +51,8 @@ export interface ScaleSettings {
   /** Epochs at which the toy figures keep the model's parameters for drawing boundaries. */
   snapshotEpochs?: readonly number[];
   batchSize?: number;
+  /** Which epochs are evaluated; default 'log-spaced' (src/train/types.ts). */
+  evaluationCadence?: EvaluationCadence;
 }
 
 export interface FigureSpec {
@@ -89,6 +91,11 @@ export interface RunConfig {
   optimizer: OptimizerSpec;
   epochs: number;
   evaluations: readonly Evaluation[];
+  /**
+   * Absent for the default, 'log-spaced', so the ids of runs stored before the cadence was a setting
+   * never changed; it is hashed when set, since it changes what metrics.jsonl holds.
+   */
+  evaluationCadence?: Exclude<EvaluationCadence, 'log-spaced'>;
   snapshotEpochs: readonly number[];
 }
 

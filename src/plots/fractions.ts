@@ -1,5 +1,7 @@
+import { runMilestones } from '../experiments/milestones';
 import { type MetricValue, seedCurve } from '../experiments/stats';
-import type { FigureResult, Variant } from '../experiments/types';
+import { stepsPerEpoch } from '../experiments/steps';
+import type { FigureResult, RunResult, Variant } from '../experiments/types';
 import { seedCount, seedTraces, titleWithSeeds } from './bands';
 import { withRunFailures } from './runFailures';
 import { type CurveLook, axisSuffix, comparesWeightings, curveLook, figureConfig, gridLayout, legendOnce, logAxis, panelTitle, titleLines, weightColor, wrapTitle } from './style';
@@ -11,9 +13,15 @@ export { seedCurve };
 export interface CurveOptions {
   /** Log-scaled epoch axis: the fading happens over orders of magnitude of steps. */
   logEpochs?: boolean;
+  /**
+   * The x-axis the figure opens with; its buttons switch between epochs and SGD steps (epoch x steps
+   * per epoch of each run). Default epochs, except for a figure comparing weightings: sub-sampled runs
+   * train on fewer images, so they are compared at equal steps.
+   */
+  xAxis?: 'epochs' | 'steps';
 }
 
-type NumericMetric = 'inDomainFraction' | 'outOfDomainFraction' | 'trainLoss' | 'trainAccuracy';
+export type NumericMetric = 'inDomainFraction' | 'outOfDomainFraction' | 'trainLoss' | 'trainAccuracy';
 
 /**
  * The papers' figure: fraction of test images predicted as the base class against epochs, one curve per
@@ -59,6 +67,9 @@ function curveGrid(
   const data: Record<string, unknown>[] = [];
   const annotations: Record<string, unknown>[] = [];
   const isFirstInLegend = legendOnce();
+  // Each trace's x in SGD steps, pushed beside it: the axis buttons swap the two.
+  const stepXs: number[][] = [];
+  const xAxis = options.xAxis ?? (comparesWeightings(result.spec.variants) ? 'steps' : 'epochs');
   // Column titles over the top row, variant names beside their rows: no title between rows.
   const columnTitles = panels.map((panel) => wrapTitle(panel.title));
   const rowTitles = variants.length > 1 ? variants.map((variant) => wrapTitle(variant.label, 30)) : [];
@@ -73,14 +84,28 @@ function curveGrid(
     xTitle: true,
     yTitle: options.yTitle !== '',
     rowTitles: rowTitles.length > 0,
-    legend: { names: legendNames(result, variants, weights), title: seedCount(result) > 1 ? 'base : other (mean, 95% band)' : 'base : other' },
+    legend: { names: legendNames(result, variants, weights, panels), title: seedCount(result) > 1 ? 'base : other (mean, 95% band)' : 'base : other' },
   });
   const layout: Record<string, unknown> = { ...frame, annotations };
+  const bottomAxes = panels.map((_, column) => `xaxis${axisSuffix((variants.length - 1) * panels.length + column + 1)}`);
+  const axisTitles = (text: string) => Object.fromEntries(bottomAxes.map((axis) => [`${axis}.title.text`, text]));
   variants.forEach((variant, row) => {
+    const look = fitLook(result, variant);
     panels.forEach((panel, column) => {
       const axis = row * panels.length + column + 1;
       const suffix = axisSuffix(axis);
-      data.push(...weightTraces(result, variant, weights, (line) => line[panel.metric], { suffix, isFirstInLegend }));
+      for (const weight of weights) {
+        const runs = runsOf(result, variant, weight);
+        if (runs.length === 0) continue;
+        const traces = weightTraces(result, variant, [weight], (line) => line[panel.metric], { suffix, isFirstInLegend, look }, weights);
+        const factor = stepsPerEpoch(runs[0]!.config);
+        for (const trace of traces) stepXs.push((trace.x as number[]).map((epoch) => epoch * factor));
+        data.push(...traces);
+      }
+      for (const trace of milestoneTraces(result, variant, weights, panel.metric, { suffix, isFirstInLegend })) {
+        stepXs.push(trace.steps);
+        data.push(trace.trace);
+      }
       if (row === 0) annotations.push(panelTitle(columnTitles[column]!, axis, 'top'));
       if (column === 0 && rowTitles.length > 0) annotations.push(panelTitle(rowTitles[row]!, axis, 'left', rowTitleShift));
       const isBottom = row === variants.length - 1;
@@ -89,13 +114,109 @@ function curveGrid(
       layout[`yaxis${suffix}`] = panel.logY ? { type: 'log', exponentformat: 'power', minexponent: 3 } : { range: options.yRange, title: column === 0 && options.yTitle !== '' ? { text: options.yTitle } : undefined };
     });
   });
+  const epochXs = data.map((trace) => trace.x as number[]);
+  // Top right, in the title's margin (the title starts at the left): epochs | SGD steps.
+  layout.updatemenus = [
+    {
+      type: 'buttons',
+      direction: 'left',
+      showactive: true,
+      active: xAxis === 'steps' ? 1 : 0,
+      x: 1,
+      xanchor: 'right',
+      y: 1,
+      yanchor: 'bottom',
+      pad: { b: 36 },
+      buttons: [
+        { label: 'epochs', method: 'update', args: [{ x: epochXs }, axisTitles('epoch')] },
+        { label: 'SGD steps', method: 'update', args: [{ x: stepXs }, axisTitles('SGD step')] },
+      ],
+    },
+  ];
+  if (xAxis === 'steps') {
+    data.forEach((trace, i) => (trace.x = stepXs[i]));
+    for (const axis of bottomAxes) (layout[axis] as { title: { text: string } }).title = { text: 'SGD step' };
+  }
   return withRunFailures({ data, layout, config: figureConfig(options.file) }, result);
 }
 
-/** The legend's entries in the order curveLook names them (for the room the legend needs). */
-function legendNames(result: FigureResult, variants: readonly Variant[], weights: readonly number[]): string[] {
-  const prefixed = comparesWeightings(result.spec.variants);
-  return [...new Set(variants.flatMap((variant) => weights.map((weight) => curveLook(variant, weight, prefixed).name)))];
+/** The legend's entries in the order they are drawn (for the room the legend needs): curves, did-not-fit curves, milestone markers. */
+function legendNames(result: FigureResult, variants: readonly Variant[], weights: readonly number[], panels: readonly Panel[]): string[] {
+  const names = variants.flatMap((variant) => weights.filter((weight) => runsOf(result, variant, weight).length > 0).map((weight) => fitLook(result, variant)(weight).name));
+  const markers = variants.flatMap((variant) => panels.flatMap((panel) => milestoneTraces(result, variant, weights, panel.metric, { suffix: '', isFirstInLegend: () => true }).map((trace) => trace.trace.name as string)));
+  return [...new Set([...names, ...markers])];
+}
+
+function runsOf(result: FigureResult, variant: Variant, weight: number): RunResult[] {
+  return result.runs.filter((run) => run.config.variant === variant.id && run.config.classWeight === weight);
+}
+
+/**
+ * Curve looks of one variant where a weight has runs that never fitted their training data: dotted,
+ * and named "did not fit" in the legend, so a stuck run is never read as a lasting effect.
+ */
+function fitLook(result: FigureResult, variant: Variant): (weight: number) => CurveLook {
+  return (weight) => {
+    const look = curveLook(variant, weight, comparesWeightings(result.spec.variants));
+    const runs = runsOf(result, variant, weight);
+    const unfitted = runs.filter((run) => !runMilestones(run).hasFitted).length;
+    if (unfitted === 0) return look;
+    return { name: `${look.name}, did not fit${runs.length > 1 ? ` (${unfitted} of ${runs.length} seeds)` : ''}`, legendgroup: `${look.legendgroup} did not fit`, dash: 'dot' };
+  };
+}
+
+/**
+ * Markers on each weight's mean curve where each of its runs left the constant predictor (open circle)
+ * and fitted its training data (cross), with the x of each in steps for the axis buttons.
+ */
+function milestoneTraces(
+  result: FigureResult,
+  variant: Variant,
+  weights: readonly number[],
+  metric: NumericMetric,
+  panel: { suffix: string; isFirstInLegend: (name: string) => boolean },
+): { trace: Record<string, unknown>; steps: number[] }[] {
+  const kinds = [
+    { key: 'leftConstantEpoch', name: 'left the constant predictor', symbol: 'circle-open' },
+    { key: 'fittedEpoch', name: 'fitted its training data', symbol: 'x' },
+  ] as const;
+  return kinds.flatMap((kind) => {
+    const x: number[] = [];
+    const y: number[] = [];
+    const steps: number[] = [];
+    const colors: string[] = [];
+    const text: string[] = [];
+    for (const weight of weights) {
+      const runs = runsOf(result, variant, weight);
+      const curve = seedCurve(runs.map((run) => run.metrics), (line) => line[metric]);
+      for (const run of runs) {
+        const epoch = runMilestones(run)[kind.key];
+        const at = epoch === undefined ? -1 : curve.epochs.indexOf(epoch);
+        if (at < 0) continue;
+        x.push(epoch!);
+        y.push(curve.mean[at]!);
+        steps.push(epoch! * stepsPerEpoch(run.config));
+        colors.push(weightColor(weight, weights));
+        text.push(`${curveLook(variant, weight, comparesWeightings(result.spec.variants)).name}, seed ${run.config.seed}`);
+      }
+    }
+    if (x.length === 0) return [];
+    const trace = {
+      type: 'scatter',
+      mode: 'markers',
+      xaxis: `x${panel.suffix}`,
+      yaxis: `y${panel.suffix}`,
+      x,
+      y,
+      text,
+      marker: { symbol: kind.symbol, size: 9, color: colors, line: { width: 1.5, color: colors } },
+      name: kind.name,
+      legendgroup: kind.name,
+      showlegend: panel.isFirstInLegend(kind.name),
+      hovertemplate: `%{text}: ${kind.name} at %{x}<extra></extra>`,
+    };
+    return [{ trace, steps }];
+  });
 }
 
 export type { MetricValue };
@@ -111,6 +232,8 @@ export function weightTraces(
   weights: readonly number[],
   value: MetricValue,
   panel: { suffix: string; isFirstInLegend: (name: string) => boolean; width?: number; look?: (weight: number) => CurveLook },
+  /** The weights the colours scale over; default `weights`. */
+  colorWeights: readonly number[] = weights,
 ): Record<string, unknown>[] {
   return weights.flatMap((weight) => {
     const runs = result.runs.filter((run) => run.config.variant === variant.id && run.config.classWeight === weight);
@@ -119,7 +242,7 @@ export function weightTraces(
     return seedTraces(curve, {
       xaxis: `x${panel.suffix}`,
       yaxis: `y${panel.suffix}`,
-      color: weightColor(weight, weights),
+      color: weightColor(weight, colorWeights),
       ...look,
       showlegend: curve.epochs.length > 0 && panel.isFirstInLegend(look.name),
       ...(panel.width === undefined ? {} : { width: panel.width }),

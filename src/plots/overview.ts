@@ -9,9 +9,11 @@
  * boundary offset (standardised input units) in a panel of its own. A figure with neither is skipped.
  */
 import { DataFrame } from 'danfojs-node';
+import { effectRows } from '../experiments/effects';
 import { coverageRows, type StoredFigure } from '../experiments/storedFigure';
 import type { FigureResult, FigureSpec } from '../experiments/types';
 import { seedCount } from './bands';
+import { EFFECT_COLUMNS, effectTableRows } from './effects';
 import { seedCurve } from './fractions';
 import { withRunFailures } from './runFailures';
 import { axisSuffix, figureConfig, gridLayout, logAxis, panelTitle, titleLines, wrapTitle } from './style';
@@ -192,6 +194,17 @@ export function overviewTable(results: readonly FigureResult[]): DataFrame {
     };
   });
   return rows.length === 0 ? new DataFrame([], { columns: [...OVERVIEW_COLUMNS] }) : new DataFrame(rows);
+}
+
+/**
+ * Per figure and variant, at the first evaluated epoch after all its nets left the constant predictor
+ * and at the last epoch: each weight's effect f(w) - f(1:1), the 1:1 seeds' noise floor and whether the
+ * effect is outside it (src/experiments/effects.ts). Figures without 1:1 runs or with one 1:1 seed say
+ * so in the verdict column, with blanks instead of numbers.
+ */
+export function overviewEffectTable(results: readonly FigureResult[]): DataFrame {
+  const rows = effectTableRows(results.flatMap(effectRows), true);
+  return rows.length === 0 ? new DataFrame([], { columns: ['figure', ...EFFECT_COLUMNS] }) : new DataFrame(rows);
 }
 
 function round(value: number): number {

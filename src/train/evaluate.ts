@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ExampleSource } from '../data/types';
 import type { Model } from '../models/types';
+import { perExampleLoss } from './losses';
 import { NotSeparableError, angleBetween, maxMarginSvm } from './maxMargin';
+import type { EvaluationCadence, LossSpec } from './types';
 
 const EVAL_BATCH = 500;
 
@@ -15,6 +17,60 @@ export function predictLabels(model: Model, source: ExampleSource): Uint8Array {
     predictions.set(labels, start);
   }
   return predictions;
+}
+
+/** What one pass of a model over a test set gives, per example. */
+export interface Predictions {
+  /** Predicted label: argmax of the two logits (ties go to label 0, as tf.argMax). */
+  labels: Uint8Array;
+  /** Softmax probability of the base class (label 1). */
+  baseProbability: Float32Array;
+  /** The loss of each example against its label, unweighted; present when a loss was given. */
+  loss?: Float32Array;
+}
+
+/**
+ * Labels, base-class probabilities and (given `loss`) each example's unweighted loss for every example
+ * of a source, in eval mode, in one pass: the fractions and the metrics they are read against come from
+ * the same forward passes.
+ */
+export function predict(model: Model, source: ExampleSource, loss?: LossSpec): Predictions {
+  const labels = new Uint8Array(source.count);
+  const baseProbability = new Float32Array(source.count);
+  const losses = loss === undefined ? undefined : new Float32Array(source.count);
+  for (let start = 0; start < source.count; start += EVAL_BATCH) {
+    const end = Math.min(source.count, start + EVAL_BATCH);
+    const indices = Array.from({ length: end - start }, (_, i) => start + i);
+    const [batchLabels, probabilities, batchLosses] = tf.tidy(() => {
+      const logits = model.apply(source.batch(indices), { training: false }) as tf.Tensor2D; // [batch, 2]
+      const base = tf.reshape(tf.slice(tf.softmax(logits), [0, 1], [-1, 1]), [-1]);
+      const perExample = loss === undefined ? undefined : perExampleLoss(logits, tf.tensor1d(source.labels.subarray(start, end), 'int32'), loss);
+      return [tf.argMax(logits, 1).dataSync(), base.dataSync() as Float32Array, perExample?.dataSync() as Float32Array | undefined];
+    });
+    labels.set(batchLabels, start);
+    baseProbability.set(probabilities, start);
+    if (losses && batchLosses) losses.set(batchLosses, start);
+  }
+  return { labels, baseProbability, ...(losses === undefined ? {} : { loss: losses }) };
+}
+
+/** Recall of one class: of the examples labelled `label`, the fraction predicted as `label`; NaN without any. */
+export function classRecall(predictions: Uint8Array, labels: Uint8Array, label: 0 | 1): number {
+  let total = 0;
+  let right = 0;
+  for (let i = 0; i < labels.length; i++) {
+    if (labels[i] !== label) continue;
+    total += 1;
+    if (predictions[i] === label) right += 1;
+  }
+  return total === 0 ? Number.NaN : right / total;
+}
+
+/** Mean of a list of numbers; NaN for none. */
+export function mean(values: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += values[i]!;
+  return values.length === 0 ? Number.NaN : sum / values.length;
 }
 
 /** Fraction of a source's examples predicted as the base class (label 1): the papers' headline metric. */
@@ -149,4 +205,9 @@ export function implicitBias(model: Model, source: ExampleSource): ImplicitBias 
 /** About twenty epochs per decade (every epoch up to 20): where costly evaluations run. */
 export function isLogSpacedEpoch(epoch: number): boolean {
   return epoch <= 20 || Math.floor(20 * Math.log10(epoch)) !== Math.floor(20 * Math.log10(epoch - 1));
+}
+
+/** Whether a run with this cadence and `epochs` epochs evaluates after `epoch`: the cadence's epochs and the last. */
+export function isEvaluatedEpoch(cadence: EvaluationCadence, epoch: number, epochs: number): boolean {
+  return epoch === epochs || cadence === 'every-epoch' || isLogSpacedEpoch(epoch);
 }

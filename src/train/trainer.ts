@@ -2,8 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { FigureData } from '../data/types';
 import { buildModel } from '../models/index';
 import type { Model } from '../models/types';
-import { accuracy, baseClassFraction, boundaryCrossing, classMeans, implicitBias, isLogSpacedEpoch, predictLabels } from './evaluate';
+import { accuracy, baseClassFraction, boundaryCrossing, classMeans, classRecall, implicitBias, isEvaluatedEpoch, mean, predict, predictLabels } from './evaluate';
 import { Rng, streamSeed, type RngState } from '../rng';
+import { effectiveBatchSize, stepsPerEpoch as stepsOfEpoch } from './epochs';
 import { trainStep } from './step';
 import type { EpochEvaluation, Snapshot, TrainConfig, TrainEpochMetrics, TrainResult } from './types';
 
@@ -33,6 +34,13 @@ export interface TrainHooks {
   resumeFrom?: { checkpoint: Checkpoint; metrics: TrainEpochMetrics[] };
   /** Checked between steps; an aborted run returns status 'stopped' with the epochs it finished. */
   signal?: AbortSignal;
+  /**
+   * Stop after this epoch (when it is before config.epochs): the run returns status 'stopped' with
+   * its checkpoint at that epoch, resumable to config.epochs. Not part of the config: the epochs it
+   * trains are the same numbers an uninterrupted run gets (the last epoch is still config.epochs, so
+   * the cadence evaluates the same epochs).
+   */
+  untilEpoch?: number;
 }
 
 /** What a diverged run keeps, in words: at epoch 1 there is nothing to keep (not "Epochs 1-0"). */
@@ -83,12 +91,13 @@ export async function train(config: TrainConfig, data: FigureData, hooks: TrainH
   };
 
   const { train: trainSet } = data;
-  const batchSize = config.optimizer.batchSize === 0 ? trainSet.count : Math.min(config.optimizer.batchSize, trainSet.count);
-  const stepsPerEpoch = Math.floor(trainSet.count / batchSize); // drop the last partial batch, as NYU
+  const batchSize = effectiveBatchSize(trainSet.count, config.optimizer.batchSize);
+  const stepsPerEpoch = stepsOfEpoch(trainSet.count, config.optimizer.batchSize); // drop the last partial batch, as NYU
   const means = config.evaluations.includes('boundary') ? (data.classMeans ?? classMeans(trainSet)) : undefined;
   const started = performance.now();
+  const lastEpoch = Math.min(config.epochs, hooks.untilEpoch ?? config.epochs);
 
-  for (let epoch = startEpoch + 1; epoch <= config.epochs; epoch++) {
+  for (let epoch = startEpoch + 1; epoch <= lastEpoch; epoch++) {
     // Shuffle with the run's RNG: the order, like everything random, is part of the checkpoint.
     const order = rng.permutation(trainSet.count);
     let lossSum = 0;
@@ -105,26 +114,46 @@ export async function train(config: TrainConfig, data: FigureData, hooks: TrainH
     }
 
     const wallTime = wallTimeBefore + (performance.now() - started) / 1000;
-    const line: TrainEpochMetrics = { epoch, trainLoss: lossSum / stepsPerEpoch, wallTime, ...evaluateEpoch(model, data, config, means, epoch) };
+    const line: TrainEpochMetrics = { epoch, trainLoss: lossSum / stepsPerEpoch, wallTime, ...evaluateEpoch(model, data, config, means, epoch), peakMemoryMiB: peakMemoryMiB() };
     metrics.push(line);
     await hooks.onEpoch?.(line);
     if (config.snapshotEpochs.includes(epoch)) snapshots.push(snapshot(model, epoch));
     if (hooks.onCheckpoint) await hooks.onCheckpoint(saveCheckpoint(model, rng, epoch, line.wallTime, snapshots));
     await yieldToEventLoop();
   }
-  return result('done');
+  return result(Math.max(startEpoch, lastEpoch) < config.epochs ? 'stopped' : 'done');
 }
 
-/** What the config's evaluations measure after `epoch`: nothing between log-spaced epochs. */
+/** The process's resident-set high-water mark in MiB (maxRSS is in KiB on every platform Node supports). */
+function peakMemoryMiB(): number {
+  return Math.round(process.resourceUsage().maxRSS / 1024);
+}
+
+/** What the config's evaluations measure after `epoch`: nothing between the cadence's epochs. */
 function evaluateEpoch(model: Model, data: FigureData, config: TrainConfig, means: [[number, number], [number, number]] | undefined, epoch: number): EpochEvaluation {
   const line: EpochEvaluation = {};
-  // Evaluations run at log-spaced epochs (every epoch up to 20, then 20 per decade) and at the last
-  // one: on a small training set, predicting every test image each epoch would cost more than training.
-  if (!(isLogSpacedEpoch(epoch) || epoch === config.epochs)) return line;
+  // Log-spaced (every epoch up to 20, then 20 per decade) where predicting every test image each
+  // epoch would cost more than training on a small training set; every epoch at the paper scale.
+  if (!isEvaluatedEpoch(config.evaluationCadence, epoch, config.epochs)) return line;
   line.trainAccuracy = accuracy(predictLabels(model, data.train), data.train.labels);
+  // The fractions' companions, measured on the same predictions; assigned after the older fields so
+  // the stored key order stays (EpochEvaluation).
+  const companions: EpochEvaluation = {};
   if (config.evaluations.includes('fractions')) {
-    if (data.inDomain) line.inDomainFraction = baseClassFraction(predictLabels(model, data.inDomain));
-    if (data.outOfDomain) line.outOfDomainFraction = baseClassFraction(predictLabels(model, data.outOfDomain));
+    if (data.inDomain) {
+      const inDomain = predict(model, data.inDomain, config.loss);
+      line.inDomainFraction = baseClassFraction(inDomain.labels);
+      companions.inDomainAccuracy = accuracy(inDomain.labels, data.inDomain.labels);
+      companions.baseClassRecall = classRecall(inDomain.labels, data.inDomain.labels, 1);
+      companions.otherClassRecall = classRecall(inDomain.labels, data.inDomain.labels, 0);
+      companions.inDomainBaseProbability = mean(inDomain.baseProbability);
+      companions.inDomainLoss = mean(inDomain.loss!);
+    }
+    if (data.outOfDomain) {
+      const outOfDomain = predict(model, data.outOfDomain);
+      line.outOfDomainFraction = baseClassFraction(outOfDomain.labels);
+      companions.outOfDomainBaseProbability = mean(outOfDomain.baseProbability);
+    }
   }
   if (means) {
     const crossing = boundaryCrossing(model, means[0], means[1]);
@@ -141,6 +170,9 @@ function evaluateEpoch(model: Model, data: FigureData, config: TrainConfig, mean
       line.svmMargin = bias.svmMargin;
     }
   }
+  // Fixed order whichever sets exist: accuracy, recalls, in-domain probability, out-of-domain probability, loss.
+  const order = ['inDomainAccuracy', 'baseClassRecall', 'otherClassRecall', 'inDomainBaseProbability', 'outOfDomainBaseProbability', 'inDomainLoss'] as const;
+  for (const key of order) if (companions[key] !== undefined) line[key] = companions[key];
   return line;
 }
 

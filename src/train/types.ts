@@ -37,8 +37,15 @@ export interface OptimizerSpec {
   weightDecay: number;
 }
 
-/** What is measured after each epoch ('boundary' and 'max-margin' at log-spaced epochs: about twenty a decade). */
+/** What is measured at an evaluated epoch (which epochs: the run's EvaluationCadence). */
 export type Evaluation = 'fractions' | 'boundary' | 'max-margin';
+
+/**
+ * Which epochs are evaluated (the last one always is). 'log-spaced': every epoch up to 20, then about
+ * twenty a decade (isLogSpacedEpoch), for scales whose small training set makes predicting every test
+ * image each epoch cost more than training. 'every-epoch': as NYU evaluated (paper scale).
+ */
+export type EvaluationCadence = 'log-spaced' | 'every-epoch';
 
 /** One training, fully resolved: nothing here needs the registry to be read. */
 export interface TrainConfig {
@@ -51,13 +58,19 @@ export interface TrainConfig {
   optimizer: OptimizerSpec;
   epochs: number;
   evaluations: readonly Evaluation[];
+  evaluationCadence: EvaluationCadence;
   /** Epochs whose parameters are kept (0 = the initialisation), for drawing boundaries. */
   snapshotEpochs: readonly number[];
 }
 
-/** What the 'fractions', 'boundary' and 'max-margin' evaluations measure; each only at log-spaced epochs and the last. */
+/**
+ * What the 'fractions', 'boundary' and 'max-margin' evaluations measure, only at evaluated epochs (the
+ * cadence's, and the last): every field is absent on the epochs between. The key order is the order of
+ * metrics.jsonl since the first stored run; fields added later come after the old ones, so a stored run
+ * that lacks them still loads (its tables show blanks).
+ */
 export interface EpochEvaluation {
-  /** Unweighted training accuracy at the end of the epoch. */
+  /** Unweighted training accuracy at the end of the epoch (eval mode); on every evaluated epoch. */
   trainAccuracy?: number;
   /** Fraction of test examples predicted as the base class ('fractions' evaluation). */
   inDomainFraction?: number;
@@ -71,6 +84,20 @@ export interface EpochEvaluation {
   modelMargin?: number;
   /** The SVM's margin on the same features: the largest modelMargin any boundary could reach. */
   svmMargin?: number;
+  // Added with issue 13 ('fractions' evaluation), after the fields above to keep the stored key order:
+  // what the fractions are read against, so an in-domain fraction of 0.5 is told from a coin flip.
+  /** Fraction of in-domain test images classified right (argmax of the two logits). */
+  inDomainAccuracy?: number;
+  /** In-domain recall of the base class: base-class test images predicted as the base class. */
+  baseClassRecall?: number;
+  /** In-domain recall of the other class: other-class test images predicted as the other class. */
+  otherClassRecall?: number;
+  /** Mean softmax probability of the base class over the in-domain test images. */
+  inDomainBaseProbability?: number;
+  /** The same over the out-of-domain test images. */
+  outOfDomainBaseProbability?: number;
+  /** The run's loss on the in-domain test set, unweighted (1:1 weights, mean over examples). */
+  inDomainLoss?: number;
 }
 
 /** What the trainer reports after each epoch. */
@@ -80,6 +107,12 @@ export interface TrainEpochMetrics extends EpochEvaluation {
   trainLoss: number;
   /** Seconds since the run started, summed over resumed sessions. */
   wallTime: number;
+  /**
+   * The process's resident-set high-water mark so far, in MiB (process.resourceUsage().maxRSS): the
+   * peak memory for the compute table. A pool worker shares its process with the other workers, so
+   * there it is the whole pool's peak. Added with issue 13, last in the line; absent in older runs.
+   */
+  peakMemoryMiB?: number;
 }
 
 /** Model parameters kept at a snapshot epoch (small models only), for drawing boundaries. */

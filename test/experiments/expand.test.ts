@@ -79,3 +79,10 @@ test('seeds must be a positive integer; unset or empty means the scale\'s own co
   assert.throws(() => expandRuns(toyGaussian, 'smoke', 0), InvalidSeedsError);
   assert.throws(() => expandRuns(toyGaussian, 'smoke', 2.5), InvalidSeedsError);
 });
+
+test('the deep figures evaluate every epoch at the paper scale only; log-spaced runs carry no cadence key (their ids never changed)', async () => {
+  const { cifarCnn, toyGaussian: toy } = await import('../../src/experiments/figures');
+  assert.ok(expandRuns(cifarCnn, 'paper').every((run) => run.evaluationCadence === 'every-epoch'));
+  for (const scale of ['smoke', 'quick'] as const) assert.ok(expandRuns(cifarCnn, scale).every((run) => !('evaluationCadence' in run)), scale);
+  assert.ok(expandRuns(toy, 'paper').every((run) => !('evaluationCadence' in run)), 'the toy figures keep log-spaced boundary evaluations');
+});

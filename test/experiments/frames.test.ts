@@ -99,3 +99,15 @@ test('one seed is its own mean and interval', () => {
   const row = rows.find((r) => r.classWeight === 1 && r.epoch === 2)!;
   assert.deepEqual([row.seeds, row.inDomainFractionMean, row.inDomainFractionLow, row.inDomainFractionHigh], [1, 0.4, 0.4, 0.4]);
 });
+
+test('a run stored before the issue-13 metrics loads beside a newer one: its missing columns are NaN, the old columns keep their places', () => {
+  const [oldRun, newRun] = handResult().runs;
+  const newer: RunResult = { ...newRun!, metrics: newRun!.metrics.map((line) => ({ ...line, inDomainAccuracy: 0.75, baseClassRecall: 0.5, peakMemoryMiB: 300 })) };
+  const frame = metricsFrame([oldRun!, newer]);
+  const columns = frame.columns;
+  assert.ok(columns.indexOf('wallTime') < columns.indexOf('inDomainAccuracy'), 'new columns after the old ones');
+  const rows = frameRows(frame);
+  assert.ok(Number.isNaN(rows[0]!.inDomainAccuracy) && Number.isNaN(rows[0]!.peakMemoryMiB), 'the old run has blanks');
+  assert.equal(rows[2]!.inDomainAccuracy, 0.75);
+  assert.equal(rows[2]!.baseClassRecall, 0.5);
+});

@@ -14,13 +14,14 @@ test('every registered loss is one the trainer accepts (alpha > 0, finite beta)'
   for (const figure of FIGURES) for (const loss of [figure.loss, ...figure.variants.flatMap((v) => (v.loss ? [v.loss] : []))]) assert.doesNotThrow(() => checkLossSpec(loss), figure.id);
 });
 
-test('both polynomial-loss figures are registered and use Wang et al.\'s beta = 1 with alpha 1 (toy) and 2 (CIFAR)', () => {
+test('both polynomial-loss figures are registered and use Wang et al.\'s beta = 1 with alpha 1 (toy) and both 2 and 1 (CIFAR)', () => {
   assert.equal(getFigure('poly-loss-toy'), polyLossToy);
   assert.equal(getFigure('poly-loss-cifar'), polyLossCifar);
   const polynomial = (id: string, variant: string) => getFigure(id).variants.find((v) => v.id === variant)?.loss;
   assert.deepEqual(polynomial('poly-loss-toy', 'linear-poly'), { kind: 'polynomial', alpha: 1, beta: 1, reduction: 'weights' });
   assert.deepEqual(polynomial('poly-loss-toy', 'mlp-poly'), { kind: 'polynomial', alpha: 1, beta: 1, reduction: 'weights' });
   assert.deepEqual(polynomial('poly-loss-cifar', 'polynomial'), { kind: 'polynomial', alpha: 2, beta: 1, reduction: 'weights' });
+  assert.deepEqual(polynomial('poly-loss-cifar', 'polynomial-alpha1'), { kind: 'polynomial', alpha: 1, beta: 1, reduction: 'weights' });
 });
 
 for (const figure of [polyLossToy, polyLossCifar]) {
@@ -29,7 +30,9 @@ for (const figure of [polyLossToy, polyLossCifar]) {
       const runs = expandRuns(figure, scale);
       const poly = runs.filter((run) => run.loss.kind === 'polynomial');
       const ce = runs.filter((run) => run.loss.kind === 'cross-entropy');
-      assert.ok(poly.length > 0 && poly.length === ce.length, `${scale}: ${poly.length} polynomial, ${ce.length} cross-entropy runs`);
+      // Polynomial variants per cross-entropy one: 1 for the toy figure, 2 for CIFAR (alpha 2 and alpha 1).
+      const perTwin = new Set(poly.map((run) => run.variant)).size / new Set(ce.map((run) => run.variant)).size;
+      assert.ok(poly.length > 0 && poly.length === ce.length * perTwin, `${scale}: ${poly.length} polynomial, ${ce.length} cross-entropy runs`);
       const twins = new Set(ce.map(withoutLoss));
       for (const run of poly) assert.ok(twins.has(withoutLoss(run)), `${scale}: ${run.variant} weight ${run.classWeight} has no cross-entropy twin`);
     }

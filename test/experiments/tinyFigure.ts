@@ -36,9 +36,9 @@ export function tempStore(): ResultStore {
   return new ResultStore(fs.mkdtempSync(path.join(os.tmpdir(), 'iwlab-results-')));
 }
 
-/** Metrics without wall time (the one field that differs between identical runs). */
-export function withoutTime(lines: readonly EpochMetrics[]): Omit<EpochMetrics, 'wallTime'>[] {
-  return lines.map(({ wallTime: _wallTime, ...rest }) => rest);
+/** Metrics without wall time and peak memory (the fields measured from the machine, which differ between identical runs). */
+export function withoutTime(lines: readonly EpochMetrics[]): Omit<EpochMetrics, 'wallTime' | 'peakMemoryMiB'>[] {
+  return lines.map(({ wallTime: _wallTime, peakMemoryMiB: _peakMemoryMiB, ...rest }) => rest);
 }
 
 /** Everything a figure result says about its numbers, keyed by run id. */

@@ -11,7 +11,7 @@ import type { PlotlyFigure } from '../../src/plots/types';
 
 /** A run whose every plotted metric at epoch i + 1 is values[i] (fractions, loss, accuracy, boundary, margins). */
 function run(classWeight: number, seed: number, values: number[]): RunResult {
-  const config = { variant: 'linear', classWeight, seed } as RunConfig;
+  const config = { variant: 'linear', classWeight, seed, data: { source: 'toy-gaussian', perClass: 16 }, optimizer: { kind: 'sgd', learningRate: 1, batchSize: 8, weightDecay: 0 } } as RunConfig;
   const metrics = values.map(
     (v, i) =>
       ({
@@ -50,7 +50,8 @@ const PLOTS: [string, (r: FigureResult) => PlotlyFigure, number][] = [
 ];
 
 const bands = (figure: PlotlyFigure) => figure.data.filter((trace) => trace.fill === 'toself');
-const lines = (figure: PlotlyFigure) => figure.data.filter((trace) => trace.fill === undefined);
+// Curves only: the fraction and training plots add marker-only traces (left constant, fitted).
+const lines = (figure: PlotlyFigure) => figure.data.filter((trace) => trace.fill === undefined && trace.mode !== 'markers');
 const title = (figure: PlotlyFigure) => (figure.layout.title as { text: string }).text;
 
 for (const [name, plot, panels] of PLOTS) {

@@ -72,7 +72,7 @@ test('CIFAR comparison: one CNN row with the in- and out-of-domain fractions, on
   const figure = lossComparisonFigure(fakeResult(polyLossCifar), { logEpochs: false });
   assert.deepEqual(figure.layout.grid, { rows: 1, columns: 2, pattern: 'independent', xgap: 0.212, ygap: 0.138 });
   const traces = figure.data as Trace[];
-  assert.equal(traces.length, 2 * 2 * polyLossCifar.classWeights.length);
+  assert.equal(traces.length, 3 * 2 * polyLossCifar.classWeights.length); // cross entropy, alpha 2, alpha 1
   const outOfDomainPoly = traces.filter((t) => t.xaxis === 'x2' && t.line?.dash === 'dash');
   assert.ok(outOfDomainPoly.every((t) => Math.abs(t.y![0]! - 0.35) < 1e-12 && String(t.name).endsWith('polynomial tail (alpha 2)')));
   assert.equal((figure.layout.xaxis as { type: string }).type, 'linear');

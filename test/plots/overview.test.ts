@@ -101,3 +101,22 @@ test('overview table: spread at the first and last stored epoch per figure, vari
   assert.equal(emptyFigure.data.length, 0);
   assert.ok((emptyFigure.layout.annotations as { text: string }[]).some((a) => /No stored results at quick scale/.test(a.text)));
 });
+
+test('the overview effect table lists every figure and variant with its verdict, and says when there is no 1:1 run', async () => {
+  const { overviewEffectTable } = await import('../../src/plots/overview');
+  const { expandRuns } = await import('../../src/experiments/expand');
+  const { cifarCnn } = await import('../../src/experiments/figures');
+  const lineAt = (epoch: number, classWeight: number, seed: number, f: number) =>
+    ({ epoch, classWeight, seed, variant: 'cnn', trainLoss: 1, wallTime: 0, trainAccuracy: 1, inDomainFraction: f, outOfDomainFraction: f }) as EpochMetrics;
+  const base = expandRuns(cifarCnn, 'quick')[0]!;
+  const make = (classWeight: number, seed: number, f: number) => ({ runId: `${classWeight}-${seed}`, config: { ...base, classWeight, seed }, status: 'done' as const, metrics: [lineAt(1, classWeight, seed, f)], snapshots: [] });
+  const withReference: FigureResult = { spec: cifarCnn, scale: 'quick', runs: [make(4, 0, 0.7), make(1, 0, 0.5), make(1, 1, 0.55)] };
+  const without: FigureResult = { spec: { ...cifarCnn, id: 'no-reference' }, scale: 'quick', runs: [make(4, 0, 0.7), make(1 / 4, 0, 0.3)] };
+  const table = overviewEffectTable([withReference, without]);
+  const rows = (table.values as (string | number)[][]).map((cells) => Object.fromEntries(table.columns.map((c, i) => [c, cells[i]])));
+  const first = rows.find((r) => r.figure === 'cifar-cnn' && r.measure === 'in-domain fraction' && r.at === 'last')!;
+  assert.equal(first.effect, 0.175); // 0.7 - (0.5 + 0.55) / 2
+  assert.equal(first['noise floor'], 0.05);
+  assert.equal(first.verdict, 'outside the noise');
+  assert.ok(rows.filter((r) => r.figure === 'no-reference').every((r) => r.verdict === 'no 1:1 run' && r.effect === ''));
+});

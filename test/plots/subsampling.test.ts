@@ -24,7 +24,7 @@ test('fraction figure: a row per treatment, sub-sampled curves dashed, each lege
   const figure = fractionFigure({ spec: subsampling, scale: 'paper', runs });
   const weights = subsampling.classWeights;
   assert.equal((figure.layout.grid as { rows: number }).rows, 2);
-  const lines = figure.data as Trace[];
+  const lines = (figure.data as Trace[]).filter((t) => t.mode !== 'markers'); // curves; markers flag left-constant and fitted epochs
   assert.equal(lines.length, 2 * 2 * weights.length); // 2 treatments x 2 panels x weights, k = 1
   const subsampled = lines.filter((t) => t.yaxis === 'y3'); // second row, left panel
   assert.deepEqual(subsampled.map((t) => t.name).sort(), ['all kept, 1:1', 'sub-sampled to 1/16', 'sub-sampled to 1/4', 'sub-sampled to 1/64']);
@@ -40,7 +40,7 @@ test('fraction figure: a row per treatment, sub-sampled curves dashed, each lege
 test('a figure without sub-sampling keeps its bare weight names and one legend entry per weight', () => {
   const runs = expandRuns(toyGaussian, 'smoke').map((config) => fakeRun(config, [0.5]));
   const figure = fractionFigure({ spec: toyGaussian, scale: 'smoke', runs });
-  const legend = (figure.data as Trace[]).filter((t) => t.showlegend).map((t) => t.name);
+  const legend = (figure.data as Trace[]).filter((t) => t.showlegend && t.mode !== 'markers').map((t) => t.name);
   assert.deepEqual(legend, ['16:1', '1:1', '1:16']);
 });
 

@@ -53,3 +53,46 @@ test('log-spaced epochs: every epoch to 20, then about twenty a decade', async (
   assert.ok(chosen.includes(100) && chosen.includes(1000) && chosen.includes(10000));
   assert.ok(chosen.length < 90, `${chosen.length} epochs`);
 });
+
+/** Four points on the x axis, two per class; with f = x the model gets one of each class wrong. */
+function fourImages() {
+  const points = [2, 0, -1, 0, -3, 0, 0.5, 0];
+  const labels = Uint8Array.from([1, 1, 0, 0]);
+  return {
+    name: 'four',
+    count: 4,
+    exampleShape: [2],
+    labels,
+    batch: (indices: ArrayLike<number>) => tf.tensor2d(Array.from(indices).flatMap((i) => [points[2 * i]!, points[2 * i + 1]!]), [indices.length, 2]),
+  };
+}
+
+test('recall of each class, base-class probability and unweighted loss of a 4-image example, worked by hand', async () => {
+  const { classRecall, mean, predict } = await import('../../src/train/evaluate');
+  const source = fourImages();
+  // f = x: predictions 1, 0, 0, 1 against labels 1, 1, 0, 0.
+  const predictions = predict(linearScore(1, 0, 0), source, { kind: 'cross-entropy', reduction: 'weights' });
+  assert.deepEqual(Array.from(predictions.labels), [1, 0, 0, 1]);
+  assert.equal(classRecall(predictions.labels, source.labels, 1), 0.5);
+  assert.equal(classRecall(predictions.labels, source.labels, 0), 0.5);
+  assert.equal(accuracy(predictions.labels, source.labels), 0.5);
+  const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
+  // p(base) = sigmoid(x): 0.8808, 0.2689, 0.0474, 0.6225; mean 0.4549.
+  assert.ok(Math.abs(mean(predictions.baseProbability) - (sigmoid(2) + sigmoid(-1) + sigmoid(-3) + sigmoid(0.5)) / 4) < 1e-6);
+  assert.ok(Math.abs(mean(predictions.baseProbability) - 0.4549) < 1e-4);
+  // Cross entropy softplus(-margin): 0.1269 + 1.3133 + 0.0486 + 0.9741 = 2.4629, mean 0.6157.
+  assert.ok(Math.abs(mean(predictions.loss!) - 0.6157) < 1e-4, `loss ${mean(predictions.loss!)}`);
+  assert.equal(predict(linearScore(1, 0, 0), source).loss, undefined, 'no loss without a loss spec');
+  // A class with no examples has no recall, not a recall of 0.
+  assert.ok(Number.isNaN(classRecall(Uint8Array.from([1, 1]), Uint8Array.from([1, 1]), 0)));
+});
+
+test('the evaluated epochs of each cadence: log-spaced thins out after 20, every-epoch keeps all, the last always', async () => {
+  const { isEvaluatedEpoch } = await import('../../src/train/evaluate');
+  const evaluated = (cadence: 'log-spaced' | 'every-epoch', epochs: number) => Array.from({ length: epochs }, (_, i) => i + 1).filter((epoch) => isEvaluatedEpoch(cadence, epoch, epochs));
+  assert.equal(evaluated('every-epoch', 100).length, 100);
+  const logSpaced = evaluated('log-spaced', 100);
+  assert.deepEqual(logSpaced.slice(0, 20), Array.from({ length: 20 }, (_, i) => i + 1));
+  assert.ok(logSpaced.length < 50, `${logSpaced.length} of 100`);
+  assert.ok(evaluated('log-spaced', 97).includes(97), 'the last epoch is evaluated');
+});

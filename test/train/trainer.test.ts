@@ -16,12 +16,14 @@ function toyConfig(overrides: Partial<TrainConfig> = {}): TrainConfig {
     optimizer: { kind: 'sgd', learningRate: 1, batchSize: 0, weightDecay: 0 },
     epochs: 30,
     evaluations: ['boundary'],
+    evaluationCadence: 'log-spaced',
     snapshotEpochs: [0, 30],
     ...overrides,
   };
 }
 
-const withoutTime = (lines: TrainEpochMetrics[]) => lines.map(({ wallTime: _wallTime, ...rest }) => rest);
+// Wall time and peak memory: the two fields measured from the machine, which differ between identical runs.
+const withoutTime = (lines: TrainEpochMetrics[]) => lines.map(({ wallTime: _wallTime, peakMemoryMiB: _peakMemoryMiB, ...rest }) => rest);
 
 test('trains a linear model to separate the toy data', async () => {
   const config = toyConfig();
@@ -96,4 +98,43 @@ test('a run diverging at its first epoch says nothing is kept, not "Epochs 1-0 a
   assert.match(new DivergenceError(1, Number.NaN).message, /^Training diverged at epoch 1 \(loss NaN\)\. No epoch finished before it, so nothing is kept; lower the learning rate/);
   assert.match(new DivergenceError(2, Number.POSITIVE_INFINITY).message, /Epoch 1 is kept;/);
   assert.match(new DivergenceError(7, Number.NaN).message, /Epochs 1-6 are kept;/);
+});
+
+test('untilEpoch stops after that epoch with status stopped and a checkpoint there; resuming gives the uninterrupted metrics', async () => {
+  const config = toyConfig({ model: { kind: 'mlp', inputSize: 2, hidden: 8 }, optimizer: { kind: 'sgd', learningRate: 0.5, batchSize: 16, weightDecay: 1e-3 }, epochs: 25 });
+  const data = await loadFigureData(TOY_DATA, { seed: 0 });
+  const full = await train(config, data);
+  const checkpoints: Checkpoint[] = [];
+  const partial = await train(config, data, { untilEpoch: 22, onCheckpoint: (c) => void checkpoints.push(c) });
+  assert.equal(partial.status, 'stopped');
+  assert.equal(partial.metrics.length, 22);
+  assert.equal(checkpoints.at(-1)!.epoch, 22);
+  // Epochs 21 and 22 are not log-spaced evaluations; the partial run must not evaluate its stopping epoch either.
+  assert.deepEqual(withoutTime(partial.metrics), withoutTime(full.metrics.slice(0, 22)));
+  const resumed = await train(config, data, { resumeFrom: { checkpoint: checkpoints.at(-1)!, metrics: partial.metrics } });
+  assert.equal(resumed.status, 'done');
+  assert.deepEqual(withoutTime(resumed.metrics), withoutTime(full.metrics));
+  const again = await train(config, data, { untilEpoch: 10, resumeFrom: { checkpoint: checkpoints.at(-1)!, metrics: partial.metrics } });
+  assert.equal(again.status, 'stopped', 'a checkpoint past untilEpoch trains nothing more and stays unfinished');
+  assert.equal(again.metrics.length, 22);
+  assert.equal((await train(config, data, { untilEpoch: 99 })).status, 'done', 'untilEpoch past the end trains to the end');
+});
+
+test('the fractions evaluation records accuracy, recalls, base-class probabilities and the test loss on every evaluated epoch', async () => {
+  const data = await loadFigureData(TOY_DATA, { seed: 0 });
+  // The toy training set stands in for both test sets: in domain its accuracy is the training accuracy.
+  const withTests = { ...data, inDomain: data.train, outOfDomain: data.train };
+  const every = await train(toyConfig({ evaluations: ['fractions'], evaluationCadence: 'every-epoch', epochs: 25 }), withTests);
+  assert.equal(every.metrics.filter((line) => line.inDomainAccuracy !== undefined).length, 25);
+  const logSpaced = await train(toyConfig({ evaluations: ['fractions'], epochs: 25 }), withTests);
+  assert.equal(logSpaced.metrics.filter((line) => line.inDomainAccuracy !== undefined).length, 22, 'epochs 1-20, 23 (floor(20 log10 e) steps there) and the last, 25');
+  for (const line of every.metrics) {
+    assert.equal(line.inDomainAccuracy, line.trainAccuracy);
+    // Balanced classes: accuracy is the mean of the two recalls.
+    assert.ok(Math.abs(line.inDomainAccuracy! - (line.baseClassRecall! + line.otherClassRecall!) / 2) < 1e-12);
+    assert.equal(line.inDomainBaseProbability, line.outOfDomainBaseProbability);
+    assert.ok(line.inDomainLoss! > 0 && line.inDomainBaseProbability! > 0 && line.inDomainBaseProbability! < 1);
+    assert.ok(line.peakMemoryMiB! > 10, `peak memory ${line.peakMemoryMiB} MiB`);
+  }
+  assert.ok(every.metrics.at(-1)!.inDomainLoss! < every.metrics[0]!.inDomainLoss!, 'the unweighted test loss falls as the model learns');
 });
