@@ -221,6 +221,8 @@ function formatAmount(amount: number, unit: string): string {
 /** 5 -> '5s', 95 -> '1m35s', 3725 -> '1h02m'. */
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds)) return '?';
+  // Under a tenth of a second (a toy epoch) in milliseconds: "0.0s/epoch" would say nothing.
+  if (seconds > 0 && seconds < 0.1) return seconds < 0.001 ? `${(seconds * 1000).toFixed(2)}ms` : `${Math.round(seconds * 1000)}ms`;
   if (seconds < 10) return `${seconds.toFixed(1)}s`;
   const whole = Math.round(seconds);
   if (whole < 60) return `${whole}s`;

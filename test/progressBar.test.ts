@@ -84,6 +84,9 @@ test('units and durations format for people', () => {
   assert.equal(formatCounts(12 * 1024 * 1024, 170 * 1024 * 1024, 'bytes'), '12.0/170.0 MiB');
   assert.equal(formatCounts(3, 10, 'runs'), '3/10 runs');
   assert.equal(formatDuration(4.25), '4.3s');
+  assert.equal(formatDuration(0.0042), '4ms', 'a toy epoch in milliseconds, not 0.0s');
+  assert.equal(formatDuration(0.00042), '0.42ms');
+  assert.equal(formatDuration(0), '0.0s');
   assert.equal(formatDuration(95), '1m35s');
   assert.equal(formatDuration(3725), '1h02m');
 });

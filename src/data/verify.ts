@@ -43,11 +43,14 @@ export async function verifyDataset(manifest: DatasetManifest, dataDir: string):
   const stamp = readStamp(stampPath);
   const checksums: DataChecksums = {};
   let isStampChanged = false;
+  // Every missing file named at once: "not installed" when none is there, "not fully installed" when some are.
+  const missing = manifest.files.filter((file) => installedForm(dir, file) === undefined).map((file) => file.name);
+  if (missing.length > 0) {
+    const state = missing.length === manifest.files.length ? 'is not installed' : 'is not fully installed';
+    throw new MissingDataError(`${manifest.title} ${state} in ${dir} (missing ${missing.join(', ')}). ${fetchHint(manifest.id)}`);
+  }
   for (const file of manifest.files) {
-    const form = installedForm(dir, file);
-    if (form === undefined) {
-      throw new MissingDataError(`${manifest.title} is not fully installed in ${dir} (missing ${file.name}). ${fetchHint(manifest.id)}`);
-    }
+    const form = installedForm(dir, file)!;
     const filePath = path.join(dir, form.name);
     const { size, mtimeMs } = fs.statSync(filePath);
     const isCurrent = (entry: Omit<VerifiedEntry, 'hashedAt'> | undefined) => entry !== undefined && entry.size === size && entry.mtimeMs === mtimeMs && entry.md5 === form.md5;

@@ -68,7 +68,7 @@ export function lossComparisonFigure(result: FigureResult, options: LossComparis
   const rowTitles = rows.map((row) => wrapTitle(modelName(row.model), 22));
   const legendNames = losses.flatMap((loss) => weights.map((weight) => `${formatWeight(weight)}, ${lossName(loss)}`));
   const { layout: frame, rowTitleShift } = gridLayout({
-    title: titleWithSeeds(`${losses.map(lossName).join(' vs ')},<br>under the same class weights`, result),
+    title: titleWithSeeds(`${lossesTitle(losses)},<br>under the same class weights`, result),
     titleLines: 3,
     rows: rows.length,
     columns: columns.length,
@@ -128,6 +128,14 @@ function defaultColumns(result: FigureResult): ComparisonColumn[] {
     });
   }
   return columns;
+}
+
+/** The losses for a title: "cross entropy vs polynomial tail (alpha 2)", or "(alpha 2 and 1)" for two tails. */
+function lossesTitle(losses: readonly LossSpec[]): string {
+  const polynomial = losses.filter((loss): loss is Extract<LossSpec, { kind: 'polynomial' }> => loss.kind === 'polynomial');
+  const others = losses.filter((loss) => loss.kind !== 'polynomial').map(lossName);
+  if (polynomial.length < 2 || polynomial.some((loss) => loss.beta !== 1)) return losses.map(lossName).join(' vs ');
+  return [...others, `polynomial tail (alpha ${polynomial.map((loss) => loss.alpha).join(' and ')})`].join(' vs ');
 }
 
 /** How a loss is named in legends and titles. */

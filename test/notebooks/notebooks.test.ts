@@ -85,7 +85,7 @@ test('a notebook whose runs fail fails at the cell that shows their figure, nami
     assert.equal(failure.status, 'runs-failed');
     assert.equal(failure.codeCellNumber, 2);
     assert.match(failure.stderr, /\[iwlab\] runs failed: \d+ of \d+ runs of cifar-cnn \(smoke scale\) failed/);
-    assert.match(failure.stderr, /MissingDataError: CIFAR-10 is not installed/);
+    assert.match(failure.stderr, /MissingDataError: CIFAR-10 (\(binary version\) )?is not installed in /);
     const report = formatFailure('failed-runs.ipynb', failure);
     assert.match(report, /code cell 2 \(cell 3\) showed a figure whose runs failed/);
     const [training, figure, after] = outputsOf(JSON.parse(readFileSync(run.output, 'utf8')) as Notebook);

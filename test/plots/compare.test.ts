@@ -76,7 +76,7 @@ test('CIFAR comparison: one CNN row with the in- and out-of-domain fractions, on
   const outOfDomainPoly = traces.filter((t) => t.xaxis === 'x2' && t.line?.dash === 'dash');
   assert.ok(outOfDomainPoly.every((t) => Math.abs(t.y![0]! - 0.35) < 1e-12 && String(t.name).endsWith('polynomial tail (alpha 2)')));
   assert.equal((figure.layout.xaxis as { type: string }).type, 'linear');
-  assert.match((figure.layout.title as { text: string }).text, /^cross entropy vs polynomial tail \(alpha 2\),<br>under the same class weights/);
+  assert.match((figure.layout.title as { text: string }).text, /^cross entropy vs polynomial tail \(alpha 2 and 1\),<br>under the same class weights/);
 });
 
 test('any figure whose variants differ in their loss compares: the toy figure puts the exponential loss beside cross entropy', () => {
