@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { BATCH_NORM_TRAINING } from '../fusedKernels';
 import { constantVariable } from './init';
 
 /** PyTorch BatchNorm2d defaults (what the NYU runs used). */
@@ -39,7 +40,15 @@ export class BatchNorm {
       const scale = tf.mul(this.gamma, tf.rsqrt(tf.add(this.runningVariance, BATCH_NORM_EPSILON)));
       return tf.add(tf.mul(x, scale), tf.sub(this.beta, tf.mul(this.runningMean, scale))) as tf.Tensor4D;
     }
+    if (tf.getKernel(BATCH_NORM_TRAINING, tf.getBackend()) !== undefined) return this.fusedNormalizeBatch(x);
     return this.normalizeBatch(x, this.gamma, this.beta) as tf.Tensor4D;
+  }
+
+  /** The same batch norm as one fused kernel of the engine (TensorFlow's FusedBatchNorm on the native backend). */
+  private fusedNormalizeBatch(x: tf.Tensor4D): tf.Tensor4D {
+    const [y, mean, unbiasedVariance] = tf.engine().runKernel(BATCH_NORM_TRAINING, { x, scale: this.gamma, offset: this.beta }, { epsilon: BATCH_NORM_EPSILON }) as tf.Tensor[];
+    this.moveRunningStatistics(mean!, unbiasedVariance!);
+    return y as tf.Tensor4D;
   }
 
   /**
@@ -71,7 +80,10 @@ export class BatchNorm {
 
   /** PyTorch: running = (1 - momentum) * running + momentum * batch statistic (variance unbiased). */
   private updateRunningStatistics(mean: tf.Tensor, variance: tf.Tensor, count: number): void {
-    const unbiased = tf.mul(variance, count > 1 ? count / (count - 1) : 1);
+    this.moveRunningStatistics(mean, tf.mul(variance, count > 1 ? count / (count - 1) : 1));
+  }
+
+  private moveRunningStatistics(mean: tf.Tensor, unbiased: tf.Tensor): void {
     this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - BATCH_NORM_MOMENTUM), tf.mul(mean, BATCH_NORM_MOMENTUM)));
     this.runningVariance.assign(tf.add(tf.mul(this.runningVariance, 1 - BATCH_NORM_MOMENTUM), tf.mul(unbiased, BATCH_NORM_MOMENTUM)));
   }

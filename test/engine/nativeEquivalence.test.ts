@@ -69,18 +69,26 @@ function gradients(model: Model, size: number): Float32Array {
   return values;
 }
 
-/** 20 SGD steps at lr 0.01 on fixed batches: the losses and the final parameters. */
-function sgd(model: Model, steps: number): { losses: number[]; params: Float32Array } {
+/**
+ * 20 SGD steps at lr 0.01 on fixed batches: the losses, the final parameters and buffers (batch norm's
+ * running statistics), and the live tensors after the second and the last step (a leak grows them).
+ */
+function sgd(model: Model, steps: number): { losses: number[]; params: Float32Array; buffers: Float32Array; tensors: [number, number] } {
   const losses: number[] = [];
+  let afterSecond = 0;
   for (let step = 0; step < steps; step++) {
+    if (step === 2) afterSecond = tf.memory().numTensors;
     const data = batch(4, 100 + step);
     losses.push(trainStep(model, data, [1, 4], { kind: 'cross-entropy', reduction: 'weights' }, { kind: 'sgd', learningRate: 0.01, batchSize: 4, weightDecay: 0 }));
     tf.dispose([data.inputs, data.labels]);
   }
+  const tensors: [number, number] = [afterSecond, tf.memory().numTensors];
   const flat = tf.concat(model.params.map((param) => param.flatten()));
   const params = flat.dataSync() as Float32Array;
-  flat.dispose();
-  return { losses, params };
+  const flatBuffers = model.buffers.length === 0 ? tf.zeros([0]) : tf.concat(model.buffers.map((buffer) => buffer.flatten()));
+  const buffers = flatBuffers.dataSync() as Float32Array;
+  tf.dispose([flat, flatBuffers]);
+  return { losses, params, buffers, tensors };
 }
 
 async function onEachEngine<T>(spec: ModelSpec, fn: (model: Model) => T): Promise<{ native: T; wasm: T }> {
@@ -127,6 +135,9 @@ for (const { name, spec, gradTolerance, lossTolerance, paramTolerance } of MODEL
     console.log(`# ${name} 20 steps: losses ${lossError.toExponential(2)}, parameters ${paramError.toExponential(2)}`);
     assert.ok(lossError < lossTolerance, `losses differ by ${lossError}: ${native.losses} against ${wasm.losses}`);
     assert.ok(paramError < paramTolerance, `parameters differ by ${paramError}`);
+    // The running statistics move by the batch's mean and unbiased variance (PyTorch) on both engines.
+    if (wasm.buffers.length > 0) assert.ok(relativeL2(native.buffers, wasm.buffers) < paramTolerance, `running statistics differ by ${relativeL2(native.buffers, wasm.buffers)}`);
+    for (const [engine, [second, last]] of Object.entries({ tensorflow: native.tensors, wasm: wasm.tensors })) assert.equal(last, second, `${engine} leaks tensors: ${second} after step 2, ${last} after step 20`);
   });
 }
 
