@@ -40,7 +40,7 @@ other processes share the cores. With --vs-torch every backend that loads is mea
 (tensorflow-gpu, tensorflow, wasm; the pure-JS cpu backend only when --backends names it: it is
 tens of times slower), and each comparison prints {"model", "backend", "threads", "torch_threads",
 "ratio_vs_torch", ...}. --threads n sets the native engine's intra-op threads (default with
---vs-torch: 1, so both sides compute on one thread; else $IWLAB_THREADS, else all cores); wasm runs
+--vs-torch: 1, so both sides compute on one thread; else $IWLAB_THREADS, else 1); wasm runs
 one thread. PyTorch is given each backend's thread count.`;
 
 /** The models of the figures, by the names torch_reference.py uses. */
@@ -169,7 +169,7 @@ interface BenchOptions {
   warmup: number;
   batch: number;
   width: number;
-  /** The native engine's intra-op threads, when set; else TensorFlow's default (all cores). */
+  /** The native engine's intra-op threads (IWLAB_THREADS, default 1). */
   threads?: number;
 }
 

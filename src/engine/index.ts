@@ -24,19 +24,27 @@ export interface EngineInfo extends EngineProvenance {
 export interface EngineSettings {
   /** Folder holding the installed native engine (default .iwlab/engine; IWLAB_ENGINE_DIR). */
   engineDir: string;
-  /** Intra-op threads for the native backends (IWLAB_THREADS); undefined: TensorFlow's default, all cores. */
+  /** Intra-op threads for the native backends (IWLAB_THREADS, default DEFAULT_INTRA_OP_THREADS). */
   intraOpThreads?: number;
 }
+
+/**
+ * One intra-op thread per engine, and one worker per core (runFigure's defaultWorkers): cifar-cnn at
+ * quick trained in 67.9 s as 2 workers x 1 thread against 154.1 s as 1 worker x 2 threads (idle
+ * 2-core machine, best of 2 each, `scripts/bench-sweep.ts --figure cifar-cnn --scale quick`):
+ * the figures' small nets gain little from a second intra-op thread (1.2-1.4x in `bench --threads 2`).
+ */
+export const DEFAULT_INTRA_OP_THREADS = 1;
 
 /** The engine's settings from the environment: IWLAB_ENGINE_DIR and IWLAB_THREADS. */
 export function engineSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): EngineSettings {
   const threads = env.IWLAB_THREADS;
   if (threads !== undefined && threads !== '' && !(Number.isInteger(Number(threads)) && Number(threads) > 0)) {
-    throw new EngineSettingsError(`IWLAB_THREADS must be a positive integer (the native engine's intra-op threads), got '${threads}'; unset it for TensorFlow's default (all cores).`);
+    throw new EngineSettingsError(`IWLAB_THREADS must be a positive integer (the native engine's intra-op threads), got '${threads}'; unset it for the default (${DEFAULT_INTRA_OP_THREADS} per worker).`);
   }
   return {
     engineDir: env.IWLAB_ENGINE_DIR || DEFAULT_ENGINE_DIR,
-    ...(threads ? { intraOpThreads: Number(threads) } : {}),
+    intraOpThreads: threads ? Number(threads) : DEFAULT_INTRA_OP_THREADS,
   };
 }
 

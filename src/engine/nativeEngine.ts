@@ -99,7 +99,7 @@ function sharesProjectTfjs(packageDir: string): string | undefined {
 
 /** The thread and logging settings applied before libtensorflow starts. */
 export interface NativeSettings {
-  /** Intra-op threads per engine (per worker); undefined: TensorFlow's default (all cores). */
+  /** Intra-op threads per engine (per worker); undefined: TensorFlow's default (all cores; the engine's settings default to 1). */
   intraOpThreads?: number;
 }
 

@@ -35,7 +35,7 @@ test('asking for the native engine where it is not installed fails with one line
 });
 
 test('IWLAB_ENGINE_DIR and IWLAB_THREADS are read once, and a bad thread count is refused', () => {
-  assert.deepEqual(engineSettingsFromEnv({}), { engineDir: DEFAULT_ENGINE_DIR });
+  assert.deepEqual(engineSettingsFromEnv({}), { engineDir: DEFAULT_ENGINE_DIR, intraOpThreads: 1 }, 'one intra-op thread per worker by default');
   assert.deepEqual(engineSettingsFromEnv({ IWLAB_ENGINE_DIR: '/e', IWLAB_THREADS: '2' }), { engineDir: '/e', intraOpThreads: 2 });
   assert.throws(() => engineSettingsFromEnv({ IWLAB_THREADS: 'two' }), (error: unknown) => error instanceof EngineSettingsError && /IWLAB_THREADS must be a positive integer .*got 'two'; unset it/.test(error.message));
   assert.throws(() => engineSettingsFromEnv({ IWLAB_THREADS: '0' }), EngineSettingsError);
