@@ -60,6 +60,11 @@ async function install(args: string[]): Promise<void> {
 async function status(args: string[]): Promise<void> {
   if (args.length > 0) throw new UsageError(`'iwlab engine status' takes no options, got '${args.join(' ')}'.`);
   const settings = engineSettingsFromEnv();
+  // `iwlab engine status | grep -q tensorflow` closes the pipe at its first match: not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
   for (const backend of BACKEND_ORDER) {
     const probe = await probeBackend(backend, settings);
     console.log(JSON.stringify({ backend, ...probe }));
