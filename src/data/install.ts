@@ -8,6 +8,7 @@ import type { ProgressBars } from '../progressBar';
 import type { DatasetFile, DatasetManifest } from './datasets';
 import { downloadVerified, md5File, PARTIAL_SUFFIX } from './download';
 import { ChecksumError, MissingDataError } from './errors';
+import { isProcessAlive } from '../processes';
 
 /**
  * Puts a dataset into `<dataDir>/<manifest.dir>` with every file verified against its md5: files
@@ -99,15 +100,6 @@ function removeLeftoversOfDeadCopies(dataDir: string, target: string, dir: strin
       const pid = ownedBy(name, pattern);
       if (pid !== undefined && !isProcessAlive(pid)) rmSync(path.join(folder, name), { recursive: true, force: true });
     }
-  }
-}
-
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { isNotFound } from './atomicFiles';
+import { isProcessAlive } from '../processes';
 
 export interface LockOwner {
   pid: number;
@@ -217,15 +218,6 @@ function takeOverStale(lockPath: string, stale: LockOwner | undefined): void {
     throw new RunLockedError(lockPath, moved === 'missing' ? undefined : moved);
   }
   fs.rmSync(aside, { force: true });
-}
-
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function ageMs(file: string): number {

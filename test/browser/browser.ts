@@ -69,3 +69,46 @@ export function drawnTraceCount(figure: PlotlyFigure): number {
     return arrays.length === 0 || arrays.some((values) => values.length > 0);
   }).length;
 }
+
+/**
+ * Run > Run All Cells. Right after the kernel first reports idle the front end can still be
+ * wiring up its session, and a Run All sent then is sometimes dropped (cells stay "[ ]"); so if
+ * no cell has started after a while, ask once more.
+ */
+export async function runAllCells(page: Page): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await answerKernelDialog(page);
+    try {
+      await page.getByRole('menuitem', { name: 'Run', exact: true }).click({ timeout: 10000 });
+      await page.getByRole('menuitem', { name: /^Run All Cells/ }).click({ timeout: 10000 });
+      await page.waitForFunction(
+        `[...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].some((prompt) => /\\[(\\*|\\d+)\\]/.test(prompt.textContent || ''))`,
+        undefined,
+        { timeout: 20000, polling: 250 },
+      );
+      return;
+    } catch (error) {
+      if (attempt >= 3) throw error;
+    }
+  }
+}
+
+/**
+ * On a loaded machine JupyterLab sometimes asks "Select Kernel" although the notebook names its
+ * kernel and the session is already up (a race between loading the kernel specs and the session).
+ * A person would pick the notebook's kernel; so do we, and only that one.
+ */
+export async function answerKernelDialog(page: Page): Promise<void> {
+  const dialog = page.locator('.jp-Dialog', { hasText: 'Select Kernel' });
+  if (!(await dialog.isVisible())) return;
+  await dialog.locator('select').selectOption({ label: 'TypeScript (iwlab)' });
+  await dialog.getByRole('button', { name: 'Select' }).click();
+  await dialog.waitFor({ state: 'hidden' });
+}
+
+/**
+ * Errors the front ends throw on their own, whatever the kernel: the debugger extension for any
+ * kernel without debugger support (tslab has none), and Notebook 7.6's shortcut extension, whose
+ * pluginChanged handler reads `plugins[id].schema` of a plugin whose settings are not loaded yet.
+ */
+export const BENIGN_PAGE_ERRORS = /No active debugger session|Cannot read properties of undefined \(reading 'schema'\)/;

@@ -13,9 +13,8 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
 import { REPO_ROOT } from '../../scripts/lib/kernelClient';
-import { launchChromium, screenshot } from './browser';
+import { BENIGN_PAGE_ERRORS, launchChromium, runAllCells, screenshot } from './browser';
 import { startJupyter } from './jupyterServer';
 
 const NOTEBOOK = path.join(REPO_ROOT, 'test', 'fixtures', 'notebooks', 'progress.ipynb');
@@ -25,7 +24,6 @@ const FIRST_RUN_TIMEOUT_MS = 300000;
 /** This job takes well under a minute on one core; an ETA above this is not an estimate of it. */
 const SENSIBLE_ETA_S = 600;
 /** Same as frontends.browser.ts: errors the front end throws whatever the kernel does. */
-const BENIGN_PAGE_ERRORS = /No active debugger session|Cannot read properties of undefined \(reading 'schema'\)/;
 
 /** One look at the progress display while the figure trains. */
 interface Sample {
@@ -67,34 +65,6 @@ function parseSample(text: string, at: number): Sample | undefined {
     ...(eta === null ? {} : { etaText: eta[1]!, eta: parseDuration(eta[1]!) ?? Number.NaN }),
     runTimes,
   };
-}
-
-/** See frontends.browser.ts: on a loaded machine JupyterLab may ask for the kernel it already has. */
-async function answerKernelDialog(page: Page): Promise<void> {
-  const dialog = page.locator('.jp-Dialog', { hasText: 'Select Kernel' });
-  if (!(await dialog.isVisible())) return;
-  await dialog.locator('select').selectOption({ label: 'TypeScript (iwlab)' });
-  await dialog.getByRole('button', { name: 'Select' }).click();
-  await dialog.waitFor({ state: 'hidden' });
-}
-
-/** Run > Run All Cells, asked again if the first click was dropped while the session wired up. */
-async function runAllCells(page: Page): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    await answerKernelDialog(page);
-    try {
-      await page.getByRole('menuitem', { name: 'Run', exact: true }).click({ timeout: 10000 });
-      await page.getByRole('menuitem', { name: /^Run All Cells/ }).click({ timeout: 10000 });
-      await page.waitForFunction(
-        `[...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].some((prompt) => /\\[(\\*|\\d+)\\]/.test(prompt.textContent || ''))`,
-        undefined,
-        { timeout: 20000, polling: 250 },
-      );
-      return;
-    } catch (error) {
-      if (attempt >= 3) throw error;
-    }
-  }
 }
 
 /** Stack-trace lines and tslab's interrupt error in a text. */

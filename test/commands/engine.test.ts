@@ -1,12 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import path from 'node:path';
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
+import { REPO_ROOT } from '../../src/paths';
 
 test('iwlab engine status prints one JSON line per backend and exits 0 when its reader stops early (grep -q, head)', async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'engine', 'status'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'engine', 'status'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   // Read the first line, then close the pipe the way `grep -q` does at its first match.
