@@ -113,11 +113,19 @@ export interface NativeSettings {
  *   own pool instead of sharing one process-wide pool of that size.
  */
 export function applyNativeEnvironment(settings: NativeSettings, env: NodeJS.ProcessEnv = process.env): void {
-  env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+  // Only the main thread writes the process environment. Worker threads share it (SHARE_ENV), and a
+  // worker's setenv while another worker's TensorFlow reads getenv at start-up crashed the process
+  // (a segfault in libc, seen once in CI with two workers). initEngine runs in the main thread before
+  // any pool starts, and TensorFlow reads these once per process, so a worker has nothing to add.
+  if (env === process.env && !isMainThread) return;
+  const set = (name: string, value: string, overwrite: boolean) => {
+    if (env[name] === undefined || (overwrite && env[name] !== value)) env[name] = value;
+  };
+  set('TF_CPP_MIN_LOG_LEVEL', '2', false);
   if (settings.intraOpThreads !== undefined) {
-    env.TF_NUM_INTRAOP_THREADS = String(settings.intraOpThreads);
-    env.TF_NUM_INTEROP_THREADS ??= '1';
-    env.TF_OVERRIDE_GLOBAL_THREADPOOL ??= '1';
+    set('TF_NUM_INTRAOP_THREADS', String(settings.intraOpThreads), true);
+    set('TF_NUM_INTEROP_THREADS', '1', false);
+    set('TF_OVERRIDE_GLOBAL_THREADPOOL', '1', false);
   }
 }
 
