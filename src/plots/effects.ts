@@ -8,7 +8,7 @@ import { formatWeight, runLabel } from '../experiments/expand';
 import { CONSTANT_PREDICTOR_SHARE, FITTED_TRAIN_ACCURACY, runMilestones } from '../experiments/milestones';
 import type { FigureResult } from '../experiments/types';
 import { titleWithSeeds } from './bands';
-import { axisSuffix, panelTitle } from './style';
+import { axisSuffix, figureConfig, gridLayout, panelTitle, titleLines, weightAxis, wrapTitle } from './style';
 import type { PlotlyFigure } from './types';
 
 const MEASURE_TITLES: Record<EffectMeasure, string> = { inDomainFraction: 'in-domain fraction', outOfDomainFraction: 'out-of-domain fraction' };
@@ -88,14 +88,25 @@ export function effectFigure(result: FigureResult): PlotlyFigure {
   const annotations: Record<string, unknown>[] = [];
   const shapes: Record<string, unknown>[] = [];
   const shown = new Set<string>();
-  const layout: Record<string, unknown> = {
-    title: { text: titleWithSeeds(`${result.spec.title}: effect of each weight against the 1:1 noise floor`, result) },
-    grid: { rows: Math.max(1, variants.length), columns: measures.length, pattern: 'independent', xgap: 0.08, ygap: 0.14 },
-    height: 300 * Math.max(1, variants.length) + 130,
-    width: 980,
-    annotations,
-    shapes,
-  };
+  // Said under the title, not over the panels, where it would cover their ticks.
+  const missing =
+    variants.length === 0 ? 'No effects to show: the figure has no stored fractions' : !rows.some((row) => row.referenceSeeds > 0) ? 'No 1:1 run: the effect f(w) - f(1:1) cannot be measured' : undefined;
+  // A title over every panel ("L2 1e-3: in-domain fraction"): rows per variant get room between them.
+  const titleOf = (variant: (typeof variants)[number], measure: EffectMeasure) => wrapTitle(`${variants.length > 1 ? `${variant.label}: ` : ''}${MEASURE_TITLES[measure]}`, 40);
+  const titles = variants.flatMap((variant) => measures.map((measure) => titleOf(variant, measure)));
+  const { layout: frame } = gridLayout({
+    title: titleWithSeeds(`${result.spec.title}: effect of each weight against the 1:1 noise floor`, result) + (missing === undefined ? '' : `<br><sup>${missing}</sup>`),
+    rows: Math.max(1, variants.length),
+    columns: measures.length,
+    panelHeight: 250,
+    panelTitleLines: Math.max(1, ...titles.map(titleLines)),
+    columnTitles: false,
+    xTitle: true,
+    yTitle: true,
+    legend: { names: Object.values(MOMENT_LOOKS).map((look) => look.name) },
+  });
+  const layout: Record<string, unknown> = { ...frame, annotations, shapes };
+  const weights = rows.map((row) => row.classWeight);
   variants.forEach((variant, row) => {
     measures.forEach((measure, column) => {
       const axis = row * measures.length + column + 1;
@@ -127,15 +138,15 @@ export function effectFigure(result: FigureResult): PlotlyFigure {
         });
         shown.add(moment);
       }
-      annotations.push(panelTitle(`${variants.length > 1 ? `${variant.label}: ` : ''}${MEASURE_TITLES[measure]}`, axis, 'top'));
-      layout[`xaxis${suffix}`] = { type: 'log', title: { text: 'base : other weight' } };
-      layout[`yaxis${suffix}`] = { zeroline: true, title: { text: column === 0 ? 'f(w) - f(1:1)' : '' } };
+      // Plotly lays out only axes that carry a trace: an empty one keeps a panel without effects in its
+      // grid cell (else its title and axes fall onto the whole figure, over every other panel).
+      data.push({ type: 'scatter', mode: 'markers', xaxis: `x${suffix}`, yaxis: `y${suffix}`, x: [], y: [], showlegend: false, hoverinfo: 'skip' });
+      annotations.push(panelTitle(titleOf(variant, measure), axis, 'top'));
+      const isBottom = row === variants.length - 1;
+      layout[`xaxis${suffix}`] = weightAxis(weights, { title: isBottom ? { text: 'base : other weight' } : undefined });
+      // Effects are differences of fractions: one fixed range and ticks every 0.5 keep panels comparable and their labels apart.
+      layout[`yaxis${suffix}`] = { zeroline: true, range: [-1.05, 1.05], dtick: 0.5, title: { text: column === 0 ? 'f(w) - f(1:1)' : '' } };
     });
   });
-  if (variants.length === 0) {
-    annotations.push({ text: 'No effects to show: the figure has no stored fractions', xref: 'paper', yref: 'paper', x: 0.5, y: 0.5, showarrow: false, font: { size: 16 } });
-  } else if (!rows.some((row) => row.referenceSeeds > 0)) {
-    annotations.push({ text: 'No 1:1 run: the effect f(w) - f(1:1) cannot be measured', xref: 'paper', yref: 'paper', x: 0.5, y: 0.5, showarrow: false, font: { size: 16 } });
-  }
-  return { data, layout, config: { responsive: true } };
+  return { data, layout, config: figureConfig(`${result.spec.id}-effects`) };
 }

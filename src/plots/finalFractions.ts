@@ -12,7 +12,7 @@ import { meanInterval } from '../experiments/stats';
 import { stepsAtEpoch } from '../experiments/steps';
 import type { FigureResult, RunResult } from '../experiments/types';
 import { titleWithSeeds } from './bands';
-import { axisSuffix, panelTitle } from './style';
+import { axisSuffix, figureConfig, gridLayout, panelTitle, weightAxis, wrapTitle } from './style';
 import type { PlotlyFigure } from './types';
 
 const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b'];
@@ -36,14 +36,22 @@ export function finalFractionFigure(result: FigureResult): PlotlyFigure {
   const variants = result.spec.variants.filter((variant) => result.runs.some((run) => run.config.variant === variant.id && run.metrics.length > 0));
   const data: Record<string, unknown>[] = [];
   const annotations: Record<string, unknown>[] = [];
-  const layout: Record<string, unknown> = {
-    title: { text: titleWithSeeds(`${result.spec.title}: base-class fraction at the last epoch against the class weight`, result) },
-    grid: { rows: 1, columns: measures.length, pattern: 'independent', xgap: 0.08 },
-    height: 460,
-    width: 980,
-    annotations,
-  };
-  measures.forEach(({ measure, title }, column) => {
+  const columnTitles = measures.map(({ title }) => wrapTitle(title));
+  const names = variants.map((variant) => legendName(variant, result));
+  const { layout: frame } = gridLayout({
+    title: titleWithSeeds(`${result.spec.title}: base-class fraction at the last epoch against the class weight`, result),
+    rows: 1,
+    columns: measures.length,
+    panelHeight: 300,
+    panelTitleLines: 1,
+    columnTitles: true,
+    xTitle: true,
+    yTitle: true,
+    legend: { names },
+  });
+  const layout: Record<string, unknown> = { ...frame, annotations };
+  const allWeights = result.runs.map((run) => run.config.classWeight);
+  measures.forEach(({ measure }, column) => {
     const suffix = axisSuffix(column + 1);
     variants.forEach((variant, index) => {
       const runs = result.runs.filter((run) => run.config.variant === variant.id && run.metrics.length > 0);
@@ -58,9 +66,8 @@ export function finalFractionFigure(result: FigureResult): PlotlyFigure {
         });
         return { weight, ...meanInterval(values), hasFitted: weightRuns.every((run) => runMilestones(run).hasFitted) };
       });
-      const exposure = decayExposure(runs[0]!);
       const color = PALETTE[index % PALETTE.length];
-      const name = `${variant.label}${exposure > 0 ? ` (lr x lambda x steps ${exposure.toPrecision(2)})` : ''}`;
+      const name = legendName(variant, result);
       data.push({
         type: 'scatter',
         mode: 'lines+markers',
@@ -78,9 +85,16 @@ export function finalFractionFigure(result: FigureResult): PlotlyFigure {
         hovertemplate: `${name}<br>%{text}: %{y:.3f}<extra></extra>`,
       });
     });
-    annotations.push(panelTitle(title, column + 1, 'top'));
-    layout[`xaxis${suffix}`] = { type: 'log', title: { text: 'base : other weight' } };
+    annotations.push(panelTitle(columnTitles[column]!, column + 1, 'top'));
+    layout[`xaxis${suffix}`] = weightAxis(allWeights, { title: { text: 'base : other weight' } });
     layout[`yaxis${suffix}`] = { range: [-0.02, 1.02], title: { text: column === 0 ? 'base-class fraction, last epoch' : '' } };
   });
-  return { data, layout, config: { responsive: true } };
+  return { data, layout, config: figureConfig(`${result.spec.id}-final-fractions`) };
+}
+
+/** A variant's legend entry, with how much weight decay it saw (learning rate x lambda x steps). */
+function legendName(variant: FigureResult['spec']['variants'][number], result: FigureResult): string {
+  const run = result.runs.find((candidate) => candidate.config.variant === variant.id && candidate.metrics.length > 0);
+  const exposure = run === undefined ? 0 : decayExposure(run);
+  return `${variant.label}${exposure > 0 ? ` (lr x lambda x steps ${exposure.toPrecision(2)})` : ''}`;
 }

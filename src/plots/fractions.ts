@@ -73,8 +73,9 @@ function curveGrid(
   // Column titles over the top row, variant names beside their rows: no title between rows.
   const columnTitles = panels.map((panel) => wrapTitle(panel.title));
   const rowTitles = variants.length > 1 ? variants.map((variant) => wrapTitle(variant.label, 30)) : [];
-  const { layout: frame, rowTitleShift } = gridLayout({
+  const { layout: frame, rowTitleShift, buttonsY } = gridLayout({
     title: titleWithSeeds(options.title, result),
+    buttons: true,
     rows: variants.length,
     columns: panels.length,
     panelHeight: 250,
@@ -115,18 +116,18 @@ function curveGrid(
     });
   });
   const epochXs = data.map((trace) => trace.x as number[]);
-  // Top right, in the title's margin (the title starts at the left): epochs | SGD steps.
+  // Left, in their own row between the title and the panel titles: epochs | SGD steps.
   layout.updatemenus = [
     {
       type: 'buttons',
       direction: 'left',
       showactive: true,
       active: xAxis === 'steps' ? 1 : 0,
-      x: 1,
-      xanchor: 'right',
-      y: 1,
+      x: 0,
+      xanchor: 'left',
+      y: buttonsY,
       yanchor: 'bottom',
-      pad: { b: 36 },
+      pad: { t: 0, b: 0, l: 0, r: 0 },
       buttons: [
         { label: 'epochs', method: 'update', args: [{ x: epochXs }, axisTitles('epoch')] },
         { label: 'SGD steps', method: 'update', args: [{ x: stepXs }, axisTitles('SGD step')] },

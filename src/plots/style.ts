@@ -69,6 +69,9 @@ export function panelTitle(text: string, axis: number, side: 'top' | 'left', shi
  * resize. Heights stay fixed per row of panels, and the gaps between panels are worked out in
  * pixels, so that tick labels, axis titles and panel titles of neighbouring panels never meet.
  */
+/** Height of a row of Plotly buttons (updatemenus) with its air (px). */
+const BUTTONS_ROW = 34;
+
 export const LAYOUT = {
   /** The narrowest container the figures are laid out for (px). */
   minWidth: 700,
@@ -111,6 +114,8 @@ export interface GridFrame {
   legend: { names: readonly string[]; title?: string };
   /** The last column's title, if it is wider than its panel may be: the right margin makes room for its overhang. */
   lastColumnTitle?: string;
+  /** A row of buttons (Plotly updatemenus) between the title and the panels: room is made, `buttonsY` says where. */
+  buttons?: boolean;
 }
 
 /**
@@ -118,7 +123,7 @@ export interface GridFrame {
  * so it stays visible at any width) included. Returns the layout fields to spread into a figure's
  * layout, and the x offset (px, negative) where row titles go.
  */
-export function gridLayout(frame: GridFrame): { layout: Record<string, unknown>; rowTitleShift: number } {
+export function gridLayout(frame: GridFrame): { layout: Record<string, unknown>; rowTitleShift: number; buttonsY: number } {
   const xTicks = frame.xTicks === false ? 0 : LAYOUT.xTicks;
   const xTitle = frame.xTitle ? LAYOUT.xTitle : 0;
   const yTicks = frame.yTicks === false ? 0 : LAYOUT.yTicks;
@@ -132,7 +137,8 @@ export function gridLayout(frame: GridFrame): { layout: Record<string, unknown>;
   // A long first line is broken: SVG text does not wrap, and at 700 px about 62 characters fit.
   const [head = '', ...rest] = frame.title.split('<br>');
   const title = [wrapTitle(head, 62), ...rest].join('<br>');
-  const top = Math.max(frame.titleLines ?? 2, titleLines(title)) * LAYOUT.titleLine + 16 + titleRoom;
+  const buttonsRoom = frame.buttons ? BUTTONS_ROW : 0;
+  const top = Math.max(frame.titleLines ?? 2, titleLines(title)) * LAYOUT.titleLine + 16 + titleRoom + buttonsRoom;
   const bottomAxis = xTicks + xTitle + 14;
   const bottom = bottomAxis + legendHeight;
   const left = yTicks + (frame.yTitle ? LAYOUT.yTitle : 0) + (frame.rowTitles ? LAYOUT.panelTitleLine * 2 + 6 : 0) + 12;
@@ -166,7 +172,9 @@ export function gridLayout(frame: GridFrame): { layout: Record<string, unknown>;
       ...(frame.legend.title ? { title: { text: frame.legend.title, side: 'top' } } : {}),
     },
   };
-  return { layout, rowTitleShift: -(yTicks + (frame.yTitle ? LAYOUT.yTitle : 0) + 8) };
+  // The buttons' bottom edge just above the top row's panel titles, in plot-area units (its height is fixed).
+  const buttonsY = round3(1 + (titleRoom + 6) / plotHeight);
+  return { layout, rowTitleShift: -(yTicks + (frame.yTitle ? LAYOUT.yTitle : 0) + 8), buttonsY };
 }
 
 /** Rows a horizontal legend takes at a given width (entries about 7 px per character plus the line sample). */
@@ -185,6 +193,19 @@ export function legendRowsAt(width: number, names: readonly string[]): number {
 }
 
 /** Log axes ticked at powers of ten only, written 10^k past 100: no "1000" running into "1". */
+/** A log axis of class weights ticked at the weights themselves ("1:16" ... "16:1"), no in-between labels. */
+export function weightAxis(weights: readonly number[], extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const all = [...new Set(weights)].sort((a, b) => a - b);
+  // More than five weights (the papers' 1:256 ... 256:1) would crowd a 700 px panel: every other one, keeping 1:1's parity.
+  const one = all.findIndex((weight) => weight >= 1);
+  const ticks = all.length <= 5 ? all : all.filter((_, i) => (i - Math.max(0, one)) % 2 === 0);
+  return { type: 'log', tickvals: ticks, ticktext: ticks.map(weightTick), ...extra };
+}
+
+function weightTick(weight: number): string {
+  return weight >= 1 ? `${Number(weight.toPrecision(3))}:1` : `1:${Number((1 / weight).toPrecision(3))}`;
+}
+
 export function logAxis(extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { type: 'log', dtick: 1, exponentformat: 'power', minexponent: 3, ...extra };
 }

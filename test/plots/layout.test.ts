@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { figureHtml } from '../../src/plots/html';
-import { LAYOUT, figureConfig, gridLayout, legendRowsAt, logAxis, wrapTitle } from '../../src/plots/style';
+import { LAYOUT, figureConfig, gridLayout, legendRowsAt, logAxis, weightAxis, wrapTitle } from '../../src/plots/style';
 import { sampleFigures } from './sampleFigures';
 
 const samples = sampleFigures();
@@ -30,11 +30,18 @@ test('every log epoch axis is ticked at powers of ten, written as powers past 10
   for (const { name, figure } of await samples) {
     for (const [key, axis] of Object.entries(figure.layout)) {
       if (!/^xaxis\d*$/.test(key) || (axis as { type?: string }).type !== 'log') continue;
+      if ('tickvals' in (axis as object)) continue; // a class-weight axis, ticked at its weights (next test)
       logAxes += 1;
       assert.deepEqual([(axis as { dtick: number }).dtick, (axis as { exponentformat: string }).exponentformat], [1, 'power'], `${name} ${key}`);
     }
   }
   assert.ok(logAxes > 20, 'the samples have log axes to check');
+});
+
+test('a class-weight axis is ticked at the weights, every other one (1:1 kept) past five', () => {
+  assert.deepEqual(weightAxis([1 / 4, 1, 4, 1]), { type: 'log', tickvals: [1 / 4, 1, 4], ticktext: ['1:4', '1:1', '4:1'] });
+  const papers = [1 / 256, 1 / 64, 1 / 16, 1 / 4, 1, 4, 16, 64, 256];
+  assert.deepEqual((weightAxis(papers) as { ticktext: string[] }).ticktext, ['1:256', '1:16', '1:1', '16:1', '256:1']);
 });
 
 test('every panel title above a row is centred on its panel, and no upper row has an x axis title to run into it', async () => {

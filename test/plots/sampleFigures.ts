@@ -12,6 +12,8 @@ import { cifarCnn, cifarCnnL2, mnist, polyLossCifar, polyLossToy, subsampling, s
 import type { EpochMetrics, FigureResult, FigureSpec, RunResult } from '../../src/experiments/types';
 import { lossComparisonFigure } from '../../src/plots/compare';
 import { fractionFigure, trainingFigure } from '../../src/plots/fractions';
+import { effectFigure } from '../../src/plots/effects';
+import { finalFractionFigure } from '../../src/plots/finalFractions';
 import { implicitBiasFigure } from '../../src/plots/implicitBias';
 import { overviewFigure } from '../../src/plots/overview';
 import type { PlotlyFigure } from '../../src/plots/types';
@@ -64,6 +66,9 @@ export async function sampleFigures(): Promise<{ name: string; figure: PlotlyFig
     { name: 'fractions, log epochs, rows per variant', figure: fractionFigure(l2, { logEpochs: true }) },
     { name: 'fractions, weighting vs sub-sampling', figure: fractionFigure(fakeResult(subsampling), { logEpochs: true }) },
     { name: 'training, rows per variant', figure: trainingFigure(fakeResult(mnist)) },
+    { name: 'effects against the 1:1 noise floor, one row', figure: effectFigure(fakeResult(cifarCnn)) },
+    { name: 'effects against the 1:1 noise floor, rows per variant', figure: effectFigure(l2) },
+    { name: 'final fraction against the class weight, one line per L2 strength', figure: finalFractionFigure(l2) },
     { name: 'loss comparison, toy', figure: lossComparisonFigure(fakeResult(polyLossToy)) },
     { name: 'loss comparison, CIFAR', figure: lossComparisonFigure(fakeResult(polyLossCifar)) },
     { name: 'implicit bias', figure: implicitBiasFigure(fakeResult(toyGaussian)) },
