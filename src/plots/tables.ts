@@ -107,5 +107,11 @@ export function tableHtml(frame: DataFrame, caption?: string): string {
 
 /** Shows a DataFrame in a notebook cell: an HTML table with its CSV download link, the box-drawn text as the fallback. */
 export function showTable(frame: DataFrame, caption?: string): void {
-  kernelDisplayWriter('showTable')({ data: { 'text/html': tableHtml(frame, caption), 'text/plain': frame.toString() }, metadata: {}, transient: {} }, false);
+  kernelDisplayWriter('showTable')({ data: { 'text/html': tableHtml(frame, caption), 'text/plain': tableText(frame, caption) }, metadata: {}, transient: {} }, false);
+}
+
+/** The box-drawn text of a table; danfojs's toString throws on a table with no rows, which says so instead. */
+export function tableText(frame: DataFrame, caption?: string): string {
+  if (frame.shape[0] === 0) return `${caption ? `${caption}: ` : ''}no rows (columns: ${frame.columns.join(', ')})`;
+  return frame.toString();
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { toyGaussian } from '../../src/experiments/figures';
 import type { EpochMetrics, FigureResult, RunConfig } from '../../src/experiments/types';
 import { DataFrame } from 'danfojs-node';
-import { csvFileName, metricTable, tableCsv, tableHtml } from '../../src/plots/tables';
+import { csvFileName, metricTable, tableCsv, tableHtml, tableText } from '../../src/plots/tables';
 
 function run(classWeight: number, seed: number, offsets: number[]) {
   const config = { variant: 'linear', classWeight, seed } as RunConfig;
@@ -41,4 +41,11 @@ test('every table carries a link that downloads its rows as CSV, quoted where ne
   assert.ok(link, 'no CSV download link');
   assert.equal(decodeURIComponent(link[1]!), tableCsv(frame));
   assert.equal(csvFileName(undefined), 'table.csv');
+});
+
+test('a table with no rows is shown as text saying so (danfojs cannot draw it), with its columns', () => {
+  const empty = new DataFrame([], { columns: ['figure', 'effect'] });
+  assert.equal(tableText(empty, 'Effects'), 'Effects: no rows (columns: figure, effect)');
+  assert.match(tableHtml(empty, 'Effects'), /<thead><tr><th>figure<\/th><th>effect<\/th><\/tr><\/thead>/);
+  assert.match(tableText(new DataFrame([{ figure: 'cifar-cnn', effect: 0.1 }])), /cifar-cnn/);
 });
