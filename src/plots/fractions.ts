@@ -46,7 +46,8 @@ export function fractionFigure(result: FigureResult, options: CurveOptions = {})
 export function trainingFigure(result: FigureResult, options: CurveOptions = {}): PlotlyFigure {
   const panels = [
     { metric: 'trainLoss', title: 'training loss (weighted)', logY: true },
-    { metric: 'trainAccuracy', title: 'training accuracy' },
+    // A fixed range: a run stuck at one class draws a flat 0.5, and plotly's autorange of a flat line crowds its ticks.
+    { metric: 'trainAccuracy', title: 'training accuracy', range: [-0.02, 1.02] },
   ] as const;
   return curveGrid(result, panels, { title: `${result.spec.title}: training`, yTitle: '', file: `${result.spec.id}-training`, ...options });
 }
@@ -55,6 +56,7 @@ interface Panel {
   metric: NumericMetric;
   title: string;
   logY?: boolean;
+  range?: readonly [number, number];
 }
 
 function curveGrid(
@@ -111,8 +113,9 @@ function curveGrid(
       if (column === 0 && rowTitles.length > 0) annotations.push(panelTitle(rowTitles[row]!, axis, 'left', rowTitleShift));
       const isBottom = row === variants.length - 1;
       layout[`xaxis${suffix}`] = options.logEpochs ? logAxis({ title: isBottom ? { text: 'epoch' } : undefined }) : { type: 'linear', title: isBottom ? { text: 'epoch' } : undefined };
-      // The loss may span less than a decade (smoke scale): ticks left to plotly, or a dtick of 1 would show none.
-      layout[`yaxis${suffix}`] = panel.logY ? { type: 'log', exponentformat: 'power', minexponent: 3 } : { range: options.yRange, title: column === 0 && options.yTitle !== '' ? { text: options.yTitle } : undefined };
+      // The loss may span less than a decade (smoke scale): ticks left to plotly, or a dtick of 1 would show none;
+      // at most 4 of them, or a flat loss (a stuck run) gets labels 0.45, 0.5, 0.55 on top of each other.
+      layout[`yaxis${suffix}`] = panel.logY ? { type: 'log', exponentformat: 'power', minexponent: 3, nticks: 4 } : { range: panel.range ?? options.yRange, title: column === 0 && options.yTitle !== '' ? { text: options.yTitle } : undefined };
     });
   });
   const epochXs = data.map((trace) => trace.x as number[]);
