@@ -117,16 +117,7 @@ export function indexHtml(entries: ReportEntry[], options: { generated: Date; sc
       `<td class="${entry.status}">${entry.status === 'ok' ? 'ok' : `failed${entry.note ? `: ${escapeHtml(entry.note)}` : ''}`}</td>` +
       `<td>${escapeHtml(entry.engine ?? 'not recorded')}</td><td>${entry.seconds.toFixed(0)} s</td></tr>`,
   );
-  return [
-    '<!DOCTYPE html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    `<title>${escapeHtml(heading)}</title>`,
-    INDEX_STYLE,
-    '</head>',
-    '<body>',
-    `<h1>${escapeHtml(heading)}</h1>`,
+  return indexPage(heading, [
     ...(options.scale ? ['<p><a href="../index.html">Every scale</a></p>'] : []),
     `<p>Executed notebooks, generated ${escapeHtml(options.generated.toISOString())}. Each page is self-contained and works offline.</p>`,
     '<p>Seeds: k runs (seeds 0..k-1) per variant and class weight. Curves are the mean over the k seeds; with k &gt; 1 a band shows the 95% t-interval of the mean, and tables hold means over seeds.</p>',
@@ -134,10 +125,12 @@ export function indexHtml(entries: ReportEntry[], options: { generated: Date; sc
     '<tr><th>Report</th><th>Notebook</th><th>Scale</th><th>Seeds (k)</th><th>Status</th><th>Engine</th><th>Time</th></tr>',
     ...rows,
     '</table>',
-    '</body>',
-    '</html>',
-    '',
-  ].join('\n');
+  ]);
+}
+
+/** A self-contained index page (no scripts): the heading as title and h1, then the body lines. */
+function indexPage(heading: string, body: readonly string[]): string {
+  return ['<!DOCTYPE html>', '<html lang="en">', '<head>', '<meta charset="utf-8">', `<title>${escapeHtml(heading)}</title>`, INDEX_STYLE, '</head>', '<body>', `<h1>${escapeHtml(heading)}</h1>`, ...body, '</body>', '</html>', ''].join('\n');
 }
 
 const INDEX_STYLE =
@@ -177,23 +170,11 @@ export function scalesIndexHtml(scales: readonly ScaleReports[]): string {
       `<tr><td><a href="${entry.scale}/index.html">${entry.scale} scale</a></td><td>${entry.notebooks} notebooks</td>` +
       `<td class="${entry.failed > 0 ? 'failed' : 'ok'}">${entry.failed > 0 ? `${entry.failed} failed` : 'all ok'}</td></tr>`,
   );
-  return [
-    '<!DOCTYPE html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    '<title>iwlab reports</title>',
-    INDEX_STYLE,
-    '</head>',
-    '<body>',
-    '<h1>iwlab reports</h1>',
+  return indexPage('iwlab reports', [
     '<p>One folder per scale (smoke: seconds, for CI; quick: minutes on a laptop; paper: the published protocol), so one scale never overwrites another.</p>',
     '<table>',
     '<tr><th>Scale</th><th>Reports</th><th>Status</th></tr>',
     ...rows,
     '</table>',
-    '</body>',
-    '</html>',
-    '',
-  ].join('\n');
+  ]);
 }
