@@ -4,22 +4,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { main } from '../../src/commands/run';
+import { captured } from './captureRun';
 import { expandRuns } from '../../src/experiments/expand';
 import { toyGaussian } from '../../src/experiments/figures';
 import { ResultStore } from '../../src/experiments/resultStore';
 import { runId, stableStringify } from '../../src/experiments/runId';
 
-async function captured(args: string[]): Promise<string[]> {
-  const lines: string[] = [];
-  const original = console.log;
-  console.log = (line: string) => void lines.push(line);
-  try {
-    await main(args);
-  } finally {
-    console.log = original;
-  }
-  return lines;
-}
 
 const configs = expandRuns(toyGaussian, 'smoke');
 const ids = configs.map(runId);

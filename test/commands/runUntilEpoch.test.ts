@@ -6,22 +6,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../../src/cli';
 import { main } from '../../src/commands/run';
+import { captured } from './captureRun';
 import { expandRuns } from '../../src/experiments/expand';
 import { toyGaussian } from '../../src/experiments/figures';
 import { ResultStore } from '../../src/experiments/resultStore';
 import { runId } from '../../src/experiments/runId';
 
-async function captured(args: string[]): Promise<string[]> {
-  const lines: string[] = [];
-  const original = console.log;
-  console.log = (line: string) => void lines.push(line);
-  try {
-    await main(args);
-  } finally {
-    console.log = original;
-  }
-  return lines;
-}
 
 test('--until-epoch 5 leaves each run partial at epoch 5 and exits 0; a run without it finishes them', async () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'iwlab-until-'));
