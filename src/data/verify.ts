@@ -44,13 +44,13 @@ export async function verifyDataset(manifest: DatasetManifest, dataDir: string):
   const checksums: DataChecksums = {};
   let isStampChanged = false;
   // Every missing file named at once: "not installed" when none is there, "not fully installed" when some are.
-  const missing = manifest.files.filter((file) => installedForm(dir, file) === undefined).map((file) => file.name);
+  const forms = manifest.files.map((file) => installedForm(dir, file));
+  const missing = manifest.files.filter((_, i) => forms[i] === undefined).map((file) => file.name);
   if (missing.length > 0) {
     const state = missing.length === manifest.files.length ? 'is not installed' : 'is not fully installed';
     throw new MissingDataError(`${manifest.title} ${state} in ${dir} (missing ${missing.join(', ')}). ${fetchHint(manifest.id)}`);
   }
-  for (const file of manifest.files) {
-    const form = installedForm(dir, file)!;
+  for (const form of forms as { name: string; md5: string }[]) {
     const filePath = path.join(dir, form.name);
     const { size, mtimeMs } = fs.statSync(filePath);
     const isCurrent = (entry: Omit<VerifiedEntry, 'hashedAt'> | undefined) => entry !== undefined && entry.size === size && entry.mtimeMs === mtimeMs && entry.md5 === form.md5;
