@@ -8,7 +8,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { readSeeds, readSettings } from '../src/options';
+import { readSettings } from '../src/options';
 import { parseCommandLine } from '../src/commandLine';
 import { SIGNAL_EXIT_CODES, isLaunchedByNpm, watchStopSignals } from '../src/experiments/stopSignals';
 import { UsageError, describeError, errorExitCode, isDebug } from '../src/usageError';
@@ -137,11 +137,6 @@ function checkNotebook(file: string): string {
   if (!existsSync(file)) throw new UsageError(`No notebook at ${shown}: check the name (the notebooks are notebooks/*.ipynb).`);
   if (!statSync(file).isFile()) throw new UsageError(`${shown} is a folder, not a notebook: name its .ipynb files.`);
   return file;
-}
-
-/** --seeds k (else IWLAB_SEEDS), checked as the notebooks will check it (before any notebook starts). */
-export function seedsOption(value: string | undefined): number | undefined {
-  return readSeeds(value, process.env);
 }
 
 async function main(args: string[]): Promise<void> {
