@@ -64,6 +64,17 @@ export class BackendUnavailableError extends Error {
 
 let selected: Promise<EngineInfo> | undefined;
 
+/**
+ * Whether the selected engine may run in several worker threads of one process. False for the native
+ * engines iwlab did not build, tfjs-node from node_modules and tfjs-node-gpu: their addon interns op
+ * attribute names in a process-wide set without a lock, and parallel workers crash it (bindingPatch.ts).
+ */
+let parallelSafe = true;
+
+export function parallelWorkersSafe(): boolean {
+  return parallelSafe;
+}
+
 /** Selects (once) and returns the backend; later calls return the first choice. */
 export function initEngine(options: { requested?: string; log?: (line: string) => void; settings?: EngineSettings } = {}): Promise<EngineInfo> {
   selected ??= select(options.requested, options.log ?? noticeOnTerminal, options.settings ?? engineSettingsFromEnv());
@@ -133,7 +144,9 @@ async function tryBackend(name: BackendName, settings: EngineSettings): Promise<
         require('@tensorflow/tfjs-node-gpu');
         if (tf.findBackendFactory('tensorflow') === null) return 'native addon not installed';
         registerNativeTrainingKernels();
-        return (await tf.setBackend('tensorflow')) ? undefined : 'native backend failed to initialise';
+        if (!(await tf.setBackend('tensorflow'))) return 'native backend failed to initialise';
+        parallelSafe = false;
+        return undefined;
       }
       case 'tensorflow': {
         const location = locateNativeEngine(settings.engineDir);
@@ -142,7 +155,9 @@ async function tryBackend(name: BackendName, settings: EngineSettings): Promise<
         requireTfjsNode(location.packageDir, location.installed);
         if (tf.findBackendFactory('tensorflow') === null) return 'native addon did not register a backend';
         registerNativeTrainingKernels();
-        return (await tf.setBackend('tensorflow')) ? undefined : 'native backend failed to initialise';
+        if (!(await tf.setBackend('tensorflow'))) return 'native backend failed to initialise';
+        parallelSafe = location.origin === 'engine folder';
+        return undefined;
       }
       case 'wasm': {
         const restoreProcessHandlers = rememberProcessHandlers();

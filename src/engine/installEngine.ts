@@ -7,16 +7,19 @@
  *      first (downloads libtensorflow and a prebuilt addon; works where the internet does), else
  *      without it;
  *   2. (wheel build) take a TensorFlow wheel from pip's configured index or from the file given,
- *      unpack its two libraries and C headers into the package's deps/, and compile the addon with
- *      npm's bundled node-gyp against the system's Node headers (--nodedir, no download);
- *   3. drop the staged copy of @tensorflow/tfjs, so tfjs-node uses the project's, and check in a
+ *      unpack its two libraries and C headers into the package's deps/;
+ *   3. patch the addon's source to be safe with parallel worker threads (bindingPatch.ts) and compile
+ *      it with npm's bundled node-gyp against the system's Node headers (--nodedir, no download),
+ *      after the own install too, whose prebuilt addon lacks the patch;
+ *   4. drop the staged copy of @tensorflow/tfjs, so tfjs-node uses the project's, and check in a
  *      fresh process that the engine loads and which TensorFlow it runs;
- *   4. write the manifest and rename the folder into place.
+ *   5. write the manifest and rename the folder into place.
  */
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../paths';
+import { PATCHED_SOURCE, lockAttrNameSet } from './bindingPatch';
 import {
 
   EngineInstallError,
@@ -28,7 +31,7 @@ import {
   planInstall,
 
 } from './installPlan';
-import { type EngineManifest, MANIFEST_FILE, TFJS_NODE_VERSION, installedEnginePath, readManifest, stderrGateDir, stderrGatePath, tfjsNodePackagePath } from './nativeEngine';
+import { BINDING_PATCHES, type EngineManifest, MANIFEST_FILE, TFJS_NODE_VERSION, installedEnginePath, missingPatches, readManifest, stderrGateDir, stderrGatePath, tfjsNodePackagePath } from './nativeEngine';
 
 export interface InstallEngineOptions extends InstallRequest {
   engineDir: string;
@@ -57,6 +60,8 @@ export async function installEngine(options: InstallEngineOptions): Promise<Engi
     progress(`nothing to do: ${plan.reason}`);
     return undefined;
   }
+  const unpatched = facts.installed === undefined ? [] : missingPatches(facts.installed);
+  if (unpatched.length > 0) progress(`rebuilding: the installed engine lacks the addon patch ${unpatched.join(', ')} (see src/engine/bindingPatch.ts)`);
   const build = fs.mkdtempSync(path.join(options.engineDir, '.build-'));
   try {
     const manifest = await buildInto(build, plan, facts, options, progress);
@@ -76,7 +81,10 @@ async function buildInto(build: string, plan: Exclude<InstallPlan, { kind: 'noth
     progress(`trying tfjs-node ${TFJS_NODE_VERSION}'s own install (downloads libtensorflow and a prebuilt addon)`);
     const own = npm(['install', ...NPM_FLAGS, `@tensorflow/tfjs-node@${TFJS_NODE_VERSION}`], build, options.ownInstallTimeoutMs ?? 300_000);
     if (own.ok && builtAddon(packageDir) !== undefined) {
-      if (facts.nodeGyp !== undefined && facts.nodeHeaders !== undefined) compileStderrGate(build, facts.nodeGyp, facts.nodeHeaders, progress);
+      // Its libtensorflow and headers are in deps/; its prebuilt addon lacks the patch, so it is rebuilt.
+      progress('patching and recompiling the addon against the downloaded libtensorflow (node-gyp, system Node headers)');
+      patchAndCompileAddon(packageDir, facts.nodeGyp!, facts.nodeHeaders!);
+      compileStderrGate(build, facts.nodeGyp!, facts.nodeHeaders!, progress);
       pruneStagedTfjs(build);
       const tensorflow = checkLoads(packageDir, progress);
       return manifestFor('tfjs-node', tensorflow);
@@ -91,8 +99,8 @@ async function buildInto(build: string, plan: Exclude<InstallPlan, { kind: 'noth
   progress(`unpacking libtensorflow and its C headers from ${path.basename(wheel)}`);
   unpackWheel(wheel, packageDir, build);
   if (plan.wheel.kind === 'pip') fs.rmSync(wheel, { force: true });
-  progress('compiling the addon (node-gyp, system Node headers)');
-  compileAddon(packageDir, facts.nodeGyp!, facts.nodeHeaders!);
+  progress('patching and compiling the addon (node-gyp, system Node headers)');
+  patchAndCompileAddon(packageDir, facts.nodeGyp!, facts.nodeHeaders!);
   compileStderrGate(build, facts.nodeGyp!, facts.nodeHeaders!, progress);
   pruneStagedTfjs(build);
   const tensorflow = checkLoads(packageDir, progress);
@@ -102,7 +110,7 @@ async function buildInto(build: string, plan: Exclude<InstallPlan, { kind: 'noth
 const NPM_FLAGS = ['--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--loglevel=error'];
 
 function manifestFor(source: EngineManifest['source'], tensorflow: string, wheel?: string): EngineManifest {
-  return { tfjsNode: TFJS_NODE_VERSION, tensorflow, source, ...(wheel === undefined ? {} : { wheel }), napi: NAPI_VERSION, installedAt: new Date().toISOString() };
+  return { tfjsNode: TFJS_NODE_VERSION, tensorflow, source, ...(wheel === undefined ? {} : { wheel }), napi: NAPI_VERSION, patches: [...BINDING_PATCHES], installedAt: new Date().toISOString() };
 }
 
 /** What the host offers, for planInstall. */
@@ -230,8 +238,11 @@ function unpackWheel(wheel: string, packageDir: string, build: string): void {
   fs.symlinkSync('libtensorflow_framework.so.2', path.join(lib, 'libtensorflow_framework.so'));
 }
 
-function compileAddon(packageDir: string, nodeGyp: string, nodedir: string): void {
+function patchAndCompileAddon(packageDir: string, nodeGyp: string, nodedir: string): void {
+  const source = path.join(packageDir, PATCHED_SOURCE);
+  fs.writeFileSync(source, lockAttrNameSet(fs.readFileSync(source, 'utf8')));
   fs.rmSync(BUILD_LOG, { force: true });
+  fs.rmSync(path.join(packageDir, 'lib', `napi-v${NAPI_VERSION}`), { recursive: true, force: true });
   const modulePath = path.join(packageDir, 'lib', `napi-v${NAPI_VERSION}`);
   const result = spawnSync(
     process.execPath,

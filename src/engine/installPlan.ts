@@ -4,7 +4,7 @@
  * addon), or a build of tfjs-node's addon against a TensorFlow wheel's libraries. Pure, so the
  * decisions and every "missing X, do Y" message are tested without a compiler or a network.
  */
-import type { EngineManifest } from './nativeEngine';
+import { type EngineManifest, missingPatches } from './nativeEngine';
 
 /** The wheel the build takes by default: the TensorFlow whose C API tfjs-node 4.22's addon was checked against. */
 export const DEFAULT_WHEEL = { name: 'tensorflow-cpu', version: '2.21.0' } as const;
@@ -63,8 +63,12 @@ export function planInstall(request: InstallRequest, facts: HostFacts): InstallP
   return plan;
 }
 
-/** An installed engine answers the request unless the request names a different wheel. */
+/**
+ * An installed engine answers the request unless it lacks one of this version's addon patches
+ * (BINDING_PATCHES: such an engine is not loaded) or the request names a different wheel.
+ */
 function satisfies(installed: EngineManifest, request: InstallRequest): boolean {
+  if (missingPatches(installed).length > 0) return false;
   if (typeof request.fromWheel === 'string') return installed.source === 'wheel' && installed.wheel === baseName(request.fromWheel);
   if (request.fromWheel === true) return installed.source === 'wheel';
   return true;

@@ -27,7 +27,20 @@ export interface EngineManifest {
   wheel?: string;
   /** Node's N-API version the addon was built for. */
   napi: number;
+  /** The changes made to the addon's source before it was compiled (bindingPatch.ts); absent before there were any. */
+  patches?: string[];
   installedAt: string;
+}
+
+/**
+ * The addon patches this version of iwlab applies (bindingPatch.ts). An installed engine without all
+ * of them is not loaded, and `engine install` rebuilds it: its addon crashes with parallel workers.
+ */
+export const BINDING_PATCHES: readonly string[] = ['attr-name-lock'];
+
+/** The patches `manifest` lacks, in BINDING_PATCHES' order. */
+export function missingPatches(manifest: EngineManifest): string[] {
+  return BINDING_PATCHES.filter((patch) => !(manifest.patches ?? []).includes(patch));
 }
 
 export const MANIFEST_FILE = 'iwlab-engine.json';
@@ -59,7 +72,11 @@ export type NativeLocation = { packageDir: string; origin: 'engine folder' | 'no
 
 export function locateNativeEngine(engineDir: string): NativeLocation {
   const installed = installedEnginePath(engineDir);
-  if (readManifest(installed) !== undefined) {
+  const manifest = readManifest(installed);
+  if (manifest !== undefined) {
+    if (missingPatches(manifest).length > 0) {
+      return { missing: `the engine in ${shownPath(installed)} predates iwlab's thread-safety patch of tfjs-node's addon (parallel workers crash it); run \`npm run engine:install\` to rebuild it` };
+    }
     const packageDir = tfjsNodePackagePath(installed);
     const shared = sharesProjectTfjs(packageDir);
     if (shared !== undefined) return { missing: shared };
@@ -67,8 +84,13 @@ export function locateNativeEngine(engineDir: string): NativeLocation {
   }
   const fromNodeModules = realTfjsNodeInNodeModules();
   if (fromNodeModules !== undefined) return { packageDir: fromNodeModules, origin: 'node_modules' };
-  const shown = path.relative(process.cwd(), installed);
-  return { missing: `not installed in ${shown.startsWith('..') || shown === '' ? installed : shown}; run \`npm run engine:install\`` };
+  return { missing: `not installed in ${shownPath(installed)}; run \`npm run engine:install\`` };
+}
+
+/** A folder relative to the working directory when it lies below it, else absolute. */
+function shownPath(dir: string): string {
+  const shown = path.relative(process.cwd(), dir);
+  return shown.startsWith('..') || shown === '' ? dir : shown;
 }
 
 /** node_modules/@tensorflow/tfjs-node when it is the real package with its addon built, else undefined. */

@@ -5,7 +5,7 @@
  * figure is stopped: the result lists every run with its status and the epochs it finished.
  */
 import os from 'node:os';
-import { initEngine } from '../engine/index';
+import { initEngine, parallelWorkersSafe } from '../engine/index';
 import { expandRuns } from './expand';
 import { getFigure } from './figures';
 import { defaultResultStore, type ResultStore } from './resultStore';
@@ -177,8 +177,9 @@ export function selectRuns(spec: FigureSpec, scale: ScaleName, only?: readonly s
 
 /** One worker per core, except one on a GPU (each worker holds its own engine; the native ones run one intra-op thread each by default). */
 export function defaultWorkers(backend: string | undefined): number {
-  // One GPU engine at a time; on CPUs one worker per core, each engine on one intra-op thread (DEFAULT_INTRA_OP_THREADS: measured faster).
-  if (backend === 'tensorflow-gpu') return 1;
+  // One GPU engine at a time; on CPUs one worker per core, each engine on one intra-op thread
+  // (DEFAULT_INTRA_OP_THREADS: measured faster), except on a native addon iwlab did not patch.
+  if (backend === 'tensorflow-gpu' || !parallelWorkersSafe()) return 1;
   return os.availableParallelism();
 }
 

@@ -1,10 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { EngineInstallError, type HostFacts, REQUIRED_FREE_BYTES, planInstall, isTensorflowWheel } from '../../src/engine/installPlan';
-import type { EngineManifest } from '../../src/engine/nativeEngine';
+import { type EngineManifest, MANIFEST_FILE, installedEnginePath, locateNativeEngine } from '../../src/engine/nativeEngine';
 
 const ready: HostFacts = { hasCompiler: true, hasMake: true, nodeHeaders: '/usr', nodeGyp: '/npm/node-gyp.js', hasPip: true, freeBytes: 10 * 1024 ** 3 };
-const wheelEngine: EngineManifest = { tfjsNode: '4.22.0', tensorflow: '2.21.0', source: 'wheel', wheel: 'tensorflow_cpu-2.21.0-cp311-cp311-manylinux_2_27_x86_64.whl', napi: 8, installedAt: '' };
+const wheelEngine: EngineManifest = { tfjsNode: '4.22.0', tensorflow: '2.21.0', source: 'wheel', wheel: 'tensorflow_cpu-2.21.0-cp311-cp311-manylinux_2_27_x86_64.whl', napi: 8, patches: ['attr-name-lock'], installedAt: '' };
 
 function failure(facts: Partial<HostFacts>, request: Parameters<typeof planInstall>[0] = { force: false }): string {
   try {
@@ -39,6 +42,22 @@ test('a second run with a loading engine does nothing; --force, a broken engine 
   const own = { ...installed, installed: { ...wheelEngine, source: 'tfjs-node' as const } };
   assert.equal(planInstall({ force: false }, own).kind, 'nothing');
   assert.equal(planInstall({ force: false, fromWheel: true }, own).kind, 'wheel', 'asking for the wheel build replaces an own install');
+});
+
+test('an installed engine built before the addon patch is rebuilt, and is not loaded meanwhile', () => {
+  const { patches: _, ...unpatched } = wheelEngine;
+  assert.equal(planInstall({ force: false }, { ...ready, installed: unpatched, installedLoads: true }).kind, 'own-install-then-wheel');
+  assert.equal(planInstall({ force: false, fromWheel: true }, { ...ready, installed: { ...wheelEngine, patches: [] }, installedLoads: true }).kind, 'wheel');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iwlab-engine-'));
+  try {
+    fs.mkdirSync(installedEnginePath(dir));
+    fs.writeFileSync(path.join(installedEnginePath(dir), MANIFEST_FILE), JSON.stringify(unpatched));
+    const location = locateNativeEngine(dir);
+    assert.ok('missing' in location);
+    assert.match(location.missing, /predates iwlab's thread-safety patch.*run `npm run engine:install`/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('each missing requirement is one line naming the fix, checked before anything is fetched', () => {
