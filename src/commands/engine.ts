@@ -3,7 +3,7 @@
  * which tfjs backends load here (the same order initEngine tries them in).
  */
 import { parseArgs } from 'node:util';
-import { UsageError } from '../cli';
+import { UsageError } from '../usageError';
 import { BACKEND_ORDER, engineSettingsFromEnv, probeBackend } from '../engine/index';
 import { installEngine } from '../engine/installEngine';
 
