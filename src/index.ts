@@ -50,4 +50,4 @@ export { decayExposure, finalFractionFigure } from './plots/finalFractions';
 export { effectRows } from './experiments/effects';
 export { runMilestones } from './experiments/milestones';
 export { computeMarkdown, computeRows } from './experiments/compute';
-export { seedsNote } from './plots/bands';
+export { resultSeedsNote, seedsNote } from './plots/bands';

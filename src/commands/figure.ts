@@ -12,7 +12,7 @@ import { ANNOUNCE_SECONDS, estimateTraining } from '../experiments/trainingEstim
 import { readSettings, sharedHelp } from '../options';
 import { parseCommandLine } from '../commandLine';
 import { standaloneHtml } from '../plots/html';
-import { seedCount, seedsNote } from '../plots/bands';
+import { resultSeedsNote } from '../plots/bands';
 import { REPO_ROOT } from '../paths';
 import { formatDuration } from '../progressBar';
 import { UsageError } from '../usageError';
@@ -70,7 +70,7 @@ export async function main(args: string[]): Promise<void> {
     const out = path.resolve(values.out ?? path.join(REPO_ROOT, 'reports', 'figures', `${spec.id}-${scale}.html`));
     mkdirSync(path.dirname(out), { recursive: true });
     const notes = failed.map((run) => `Run ${run.config.variant}, weight ${formatWeight(run.config.classWeight)}, seed ${run.config.seed}: ${run.status}${run.error ? ` (${run.error})` : ''}`);
-    writeFileSync(out, standaloneHtml(figurePlots(result), { title: `${spec.title} (${scale} scale, ${seedsNote(seedCount(result))})`, notes: [spec.description, ...notes].join('\n\n') }));
+    writeFileSync(out, standaloneHtml(figurePlots(result), { title: `${spec.title} (${scale} scale, ${resultSeedsNote(result)})`, notes: [spec.description, ...notes].join('\n\n') }));
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     console.log(`${spec.id} at ${scale} scale: ${result.runs.length - failed.length}/${result.runs.length} runs done in ${seconds} s (results in ${store.root}) -> ${out}`);
     if (failed.length > 0) process.exitCode = stop.stoppedBy === undefined ? 1 : SIGNAL_EXIT_CODES[stop.stoppedBy];

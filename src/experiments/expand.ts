@@ -61,8 +61,8 @@ export function resolveSeeds(spec: FigureSpec, scale: ScaleName, seeds?: number)
 
 /**
  * Expands a figure at one scale into its independent runs: variant x class weight x seed, in that
- * order. Seeds are 0..k-1 (k the scale's seeds, or `seeds` to override it), so adding seeds at a
- * larger k reuses the runs already computed.
+ * order. Seeds are 0..k-1 (k the scale's seeds, or `seeds` to override it; the 1:1 runs at least the
+ * scale's referenceSeeds), so adding seeds at a larger k reuses the runs already computed.
  */
 export function expandRuns(spec: FigureSpec, scale: ScaleName, seeds?: number): RunConfig[] {
   const settings = spec.scales[scale] as ScaleSettings | undefined;
@@ -77,7 +77,8 @@ export function expandRuns(spec: FigureSpec, scale: ScaleName, seeds?: number): 
     if (settings.batchSize !== undefined) optimizer.batchSize = settings.batchSize;
     for (const classWeight of weights) {
       const realised = realiseWeight(spec, variant, data, classWeight);
-      for (let seed = 0; seed < seedCount; seed++) {
+      const seedsOfWeight = classWeight === 1 ? Math.max(seedCount, settings.referenceSeeds ?? 0) : seedCount;
+      for (let seed = 0; seed < seedsOfWeight; seed++) {
         runs.push({
           figure: spec.id,
           scale,

@@ -40,6 +40,11 @@ export interface ScaleSettings {
   epochs: number;
   /** Seeds per (weight, variant); results are always keyed by seed. */
   seeds: number;
+  /**
+   * Seeds of the 1:1 runs where more than `seeds` (or the --seeds override): the noise floor is what
+   * separates the 1:1 seeds, so it needs at least two even where the other weights run one.
+   */
+  referenceSeeds?: number;
   /** Overrides of the data sizes (perClass, testPerClass, outOfDomainCount). */
   data?: { perClass?: number; testPerClass?: number; outOfDomainCount?: number };
   /** Overrides of the model width multiplier, for scales that must buy steps with a smaller net. */

@@ -30,14 +30,39 @@ export function seedCount(source: FigureResult | readonly RunResult[]): number {
   return new Set(runs.map((run) => run.config.seed)).size;
 }
 
-/** What a figure's title says about its seeds: "k = 3 seeds, bands: 95% t-interval of the mean" or "k = 1 seed". */
-export function seedsNote(seeds: number): string {
+/**
+ * The fewest and the most seeds of any (variant, class weight) in a result or a set of its runs. They
+ * differ where a scale gives the 1:1 runs more seeds than the others (ScaleSettings.referenceSeeds).
+ */
+export function seedRange(source: FigureResult | readonly RunResult[]): { fewest: number; most: number } {
+  const runs = 'runs' in source ? source.runs : source;
+  const seeds = new Map<string, Set<number>>();
+  for (const run of runs) {
+    const key = `${run.config.variant}\u0000${run.config.classWeight}`;
+    seeds.set(key, (seeds.get(key) ?? new Set()).add(run.config.seed));
+  }
+  const counts = [...seeds.values()].map((set) => set.size);
+  return counts.length === 0 ? { fewest: 0, most: 0 } : { fewest: Math.min(...counts), most: Math.max(...counts) };
+}
+
+/**
+ * What a figure's title says about its seeds: "k = 3 seeds, bands: 95% t-interval of the mean", "k = 1 seed",
+ * or, where the 1:1 runs have more (`most`), "k = 1 seed (2 at 1:1), bands: 95% t-interval of the mean where k > 1".
+ */
+export function seedsNote(seeds: number, most = seeds): string {
+  if (most > seeds) return `k = ${seeds} seed${seeds === 1 ? '' : 's'} (${most} at 1:1), bands: 95% t-interval of the mean where k > 1`;
   return seeds > 1 ? `k = ${seeds} seeds, bands: 95% t-interval of the mean` : `k = ${seeds} seed`;
+}
+
+/** The seeds note of a result or a set of its runs. */
+export function resultSeedsNote(source: FigureResult | readonly RunResult[]): string {
+  const { fewest, most } = seedRange(source);
+  return seedsNote(fewest, most);
 }
 
 /** A title with a second, smaller line: the scale and the seeds note. */
 export function titleWithSeeds(title: string, result: FigureResult): string {
-  return `${title}<br><sup>${result.scale} scale, ${seedsNote(seedCount(result))}</sup>`;
+  return `${title}<br><sup>${result.scale} scale, ${resultSeedsNote(result)}</sup>`;
 }
 
 /**

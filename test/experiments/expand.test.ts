@@ -66,6 +66,19 @@ test('k seeds override the scale: seeds 0..k-1, and a larger k keeps the smaller
   assert.deepEqual(expandRuns(toyGaussian, 'smoke', 1).map(runId), one.map(runId));
 });
 
+test('referenceSeeds gives the 1:1 runs more seeds than the others, and never fewer than k', () => {
+  const spec = { ...toyGaussian, scales: { ...toyGaussian.scales, smoke: { ...toyGaussian.scales.smoke, referenceSeeds: 2 } } };
+  const seedsOf = (runs: ReturnType<typeof expandRuns>, weight: number) => runs.filter((run) => run.variant === 'linear' && run.classWeight === weight).map((run) => run.seed);
+  const runs = expandRuns(spec, 'smoke');
+  assert.deepEqual(seedsOf(runs, 1), [0, 1]);
+  assert.deepEqual(seedsOf(runs, 16), [0]);
+  const three = expandRuns(spec, 'smoke', 3);
+  assert.deepEqual(seedsOf(three, 1), [0, 1, 2]);
+  assert.deepEqual(seedsOf(three, 16), [0, 1, 2]);
+  const ids = new Set(three.map(runId));
+  assert.ok(runs.map(runId).every((id) => ids.has(id)), 'a larger k reuses the reference seeds already stored');
+});
+
 test('seeds must be a positive integer; unset or empty means the scale\'s own count', () => {
   assert.equal(parseSeeds(undefined), undefined);
   assert.equal(parseSeeds(''), undefined);

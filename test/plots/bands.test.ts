@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { toyGaussian } from '../../src/experiments/figures';
 import { toyBoundaries } from '../../src/experiments/toyGeometry';
 import type { EpochMetrics, FigureResult, RunConfig, RunResult } from '../../src/experiments/types';
-import { seedsNote, seedTraces, withAlpha } from '../../src/plots/bands';
+import { seedRange, seedsNote, seedTraces, withAlpha } from '../../src/plots/bands';
 import { fractionFigure, trainingFigure } from '../../src/plots/fractions';
 import { implicitBiasFigure } from '../../src/plots/implicitBias';
 import { toyBoundaryFigure, toyTrajectoryFigure } from '../../src/plots/toy';
@@ -92,6 +92,7 @@ test('bands take the line colour at low opacity, hex (the 1:1 weight) or rgb', (
   assert.throws(() => withAlpha('red', 0.1), /#rrggbb/);
   assert.equal(seedsNote(1), 'k = 1 seed');
   assert.equal(seedsNote(5), 'k = 5 seeds, bands: 95% t-interval of the mean');
+  assert.equal(seedsNote(1, 2), 'k = 1 seed (2 at 1:1), bands: 95% t-interval of the mean where k > 1');
 });
 
 test('a curve that has several seeds only at some epochs still gets its band; an empty curve gives no traces', () => {
@@ -99,4 +100,12 @@ test('a curve that has several seeds only at some epochs still gets its band; an
   const traces = seedTraces({ epochs: [1, 2], mean: [0.5, 0.4], low: [0.3, 0.4], high: [0.7, 0.4], counts: [2, 1] }, style);
   assert.deepEqual(traces.map((trace) => trace.fill ?? 'line'), ['toself', 'line']);
   assert.deepEqual(seedTraces({ epochs: [], mean: [], low: [], high: [], counts: [] }, style), []);
+});
+
+test('a title says when the 1:1 runs have more seeds than the other weights', () => {
+  const mixed: FigureResult = { spec, scale: 'smoke', runs: [run(16, 0, [0.6]), run(1, 0, [0.5]), run(1, 1, [0.7])] };
+  assert.deepEqual(seedRange(mixed), { fewest: 1, most: 2 });
+  assert.match(title(fractionFigure(mixed)), /k = 1 seed \(2 at 1:1\)/);
+  assert.deepEqual(seedRange(result(3)), { fewest: 3, most: 3 });
+  assert.match(title(fractionFigure(result(3))), /k = 3 seeds, bands/);
 });
