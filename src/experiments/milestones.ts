@@ -15,8 +15,8 @@ import type { EpochMetrics, RunResult } from './types';
 export const CONSTANT_PREDICTOR_SHARE = 0.99;
 
 /**
- * A net has fitted its training data at this training accuracy (eval mode). Not 1.0: the last one or
- * two of the quick scale's 200 images can take hundreds of epochs more, long after the net is in the
+ * A net has fitted its training data at this training accuracy (eval mode). Not 1.0: the last few
+ * of the quick scale's 1,000 training images can take many epochs more, long after the net is in the
  * interpolating regime the papers speak of; 0.99 marks entering that regime.
  */
 export const FITTED_TRAIN_ACCURACY = 0.99;
