@@ -5,7 +5,8 @@
  * of the two. The range is chosen over a t-interval because with k = 2 the t quantile has one degree of
  * freedom (12.7) and the interval says nothing; the range is what a reader sees in the plot. An effect
  * is outside the noise when |effect| > floor. It is a floor, not a test: with more seeds the range
- * grows, so the verdict only gets stricter.
+ * grows, so the verdict only gets stricter. No verdict is given where a run of the weight or of 1:1
+ * never fitted its training data: the row says so, with the numbers measured.
  *
  * Each figure and variant is read at two epochs: the first evaluated epoch at which every net (every
  * weight and seed) has left the constant predictor (src/experiments/milestones.ts), where the weights
@@ -32,7 +33,12 @@ export type EffectVerdict =
   /** One 1:1 seed: the effect is measured, the noise is not. */
   | 'one 1:1 seed: no noise floor'
   /** Some net never left the constant predictor: there is no such epoch. */
-  | 'a net never left the constant predictor';
+  | 'a net never left the constant predictor'
+  /**
+   * A run of this weight or of 1:1 never reached FITTED_TRAIN_ACCURACY: the numbers are measured, but a
+   * net that did not fit its data (a constant predictor kept by strong L2, say) says nothing about fading.
+   */
+  | 'a run did not fit';
 
 export interface EffectRow {
   figure: string;
@@ -110,6 +116,7 @@ export function effectRows(result: FigureResult): EffectRow[] {
           const noiseFloor = referenceValues.length >= 2 ? Math.max(...referenceValues) - Math.min(...referenceValues) : undefined;
           const values = epoch === undefined ? [] : valuesAt(weightRuns, measure, epoch);
           const effect = epoch === undefined || referenceValues.length === 0 ? undefined : meanInterval(values).mean - meanInterval(referenceValues).mean;
+          const isUnfitted = [...weightRuns, ...reference].some((run) => !runMilestones(run).hasFitted);
           rows.push({
             figure: result.spec.id,
             variant: variant.id,
@@ -122,7 +129,7 @@ export function effectRows(result: FigureResult): EffectRow[] {
             referenceSeeds: referenceValues.length,
             ...(effect === undefined ? {} : { effect }),
             ...(noiseFloor === undefined ? {} : { noiseFloor }),
-            verdict: verdict(epoch, reference.length, effect, noiseFloor),
+            verdict: verdict(epoch, reference.length, effect, noiseFloor, isUnfitted),
           });
         }
       }
@@ -139,9 +146,10 @@ function equalStepsEpoch(reference: readonly RunResult[], epochs: readonly numbe
   return within.at(-1) ?? epochs[0];
 }
 
-function verdict(epoch: number | undefined, referenceRuns: number, effect: number | undefined, noiseFloor: number | undefined): EffectVerdict {
+function verdict(epoch: number | undefined, referenceRuns: number, effect: number | undefined, noiseFloor: number | undefined, isUnfitted: boolean): EffectVerdict {
   if (referenceRuns === 0) return 'no 1:1 run';
   if (epoch === undefined) return 'a net never left the constant predictor';
+  if (isUnfitted) return 'a run did not fit';
   if (effect === undefined || noiseFloor === undefined) return 'one 1:1 seed: no noise floor';
   return Math.abs(effect) > noiseFloor ? 'outside the noise' : 'within the noise';
 }

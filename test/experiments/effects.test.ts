@@ -6,7 +6,9 @@ import { cifarCnn } from '../../src/experiments/figures';
 import type { EpochMetrics, FigureResult, RunConfig, RunResult } from '../../src/experiments/types';
 import { effectFigure, effectTable, milestoneTable } from '../../src/plots/effects';
 
-const base = expandRuns(cifarCnn, 'quick')[0]!;
+// The fixtures count steps on 100 + 100 images (12 an epoch), whatever the registry's quick sizes are.
+const onSmallSet = (config: RunConfig): RunConfig => ({ ...config, data: { ...config.data, perClass: 100 } });
+const base = onSmallSet(expandRuns(cifarCnn, 'quick')[0]!);
 const spec = { ...cifarCnn, classWeights: [4, 1, 1 / 4] };
 
 /** A run whose in-domain fraction at epochs 1, 2, 3 is `fractions` (out of domain: half of it), fitted from epoch 2. */
@@ -64,6 +66,12 @@ test('no 1:1 run, one 1:1 seed, or a net that never leaves the constant predicto
   assert.equal(inDomain(stuck, 'left constant', 4).verdict, 'a net never left the constant predictor');
   assert.equal(inDomain(stuck, 'left constant', 4).epoch, undefined);
   assert.equal(inDomain(stuck, 'last', 4).verdict, 'outside the noise');
+  // A run that never fits (training accuracy 0.5 throughout), here at 1:1: measured, but no verdict.
+  const unfitted = (r: RunResult): RunResult => ({ ...r, metrics: r.metrics.map((line) => ({ ...line, trainAccuracy: 0.5 })) });
+  const neverFits = effectRows({ spec, scale: 'quick', runs: [run(4, 0, [1, 0.8, 0.62]), run(1, 0, [0.5, 0.52, 0.5]), unfitted(run(1, 1, [0.4, 0.46, 0.54]))] });
+  const notFitted = inDomain(neverFits, 'last', 4);
+  assert.equal(notFitted.verdict, 'a run did not fit');
+  assert.ok(Math.abs(notFitted.effect! - 0.1) < 1e-12 && Math.abs(notFitted.noiseFloor! - 0.04) < 1e-12, 'the numbers are still given');
 
   const table = effectTable({ spec, scale: 'quick', runs: [run(4, 0, [1, 0.6]), run(1, 0, [0.5, 0.5])] });
   const values = table.values as (string | number)[][];
@@ -90,7 +98,7 @@ test('a sub-sampled weight is compared with 1:1 at equal SGD steps, not at equal
   const configs = expandRuns(subsampling, 'quick').filter((config) => config.variant === 'subsampled');
   // 1:1 takes 12 steps an epoch (200 images), sub-sampled to 1/4 takes 7 (125 images).
   const make = (classWeight: number, seed: number, values: Record<number, number>): RunResult => {
-    const config = { ...configs.find((c) => c.classWeight === classWeight)!, seed };
+    const config = { ...onSmallSet(configs.find((c) => c.classWeight === classWeight)!), seed };
     const metrics = Object.entries(values).map(([epoch, f]) => ({ epoch: Number(epoch), classWeight, seed, variant: 'subsampled', trainLoss: 1, wallTime: 0, trainAccuracy: 1, inDomainFraction: f, outOfDomainFraction: f }) as EpochMetrics);
     return { runId: `${classWeight}-${seed}`, config, status: 'done', metrics, snapshots: [] };
   };

@@ -6,7 +6,8 @@ import type { EpochMetrics, FigureResult, RunResult } from '../../src/experiment
 import { decayExposure, finalFractionFigure } from '../../src/plots/finalFractions';
 
 test('one line per L2 strength of the last-epoch fraction against the weight; the legend gives lr x lambda x steps; unfitted weights open and dotted', () => {
-  const configs = expandRuns(cifarCnnL2, 'quick');
+  // Two strengths and two weights on 100 + 100 images for 500 epochs, whatever the registry's quick grid is.
+  const configs = expandRuns({ ...cifarCnnL2, scales: { ...cifarCnnL2.scales, quick: { ...cifarCnnL2.scales.quick!, epochs: 500, data: { perClass: 100 }, classWeights: [4, 1 / 4], variants: ['l2=1e-3', 'l2=1e-2'] } } }, 'quick');
   const runs: RunResult[] = configs.map((config) => {
     const fitted = config.variant === 'l2=1e-3';
     const metrics = [1, 2].map((epoch) => ({ epoch, classWeight: config.classWeight, seed: config.seed, variant: config.variant, trainLoss: 1, wallTime: 0, trainAccuracy: fitted ? 1 : 0.5, inDomainFraction: config.classWeight > 1 ? 0.6 : 0.4, outOfDomainFraction: 0.3 }) as EpochMetrics);
