@@ -28,16 +28,16 @@ test('left = first evaluated epoch with no class above 99% of in-domain predicti
 
 test('steps per epoch follow the trainer: floor(examples / batch), the sub-sampled base class counted as the data layer keeps it', () => {
   const quick = expandRuns(cifarCnn, 'quick')[0]!;
-  assert.equal(trainingExamples(quick.data), 200);
-  assert.equal(stepsPerEpoch(quick), 12); // floor(200 / 16)
+  assert.equal(trainingExamples(quick.data), 1000);
+  assert.equal(stepsPerEpoch(quick), 62); // floor(1000 / 16)
   const paper = expandRuns(cifarCnn, 'paper')[0]!;
   assert.equal(stepsPerEpoch(paper), 625); // 10000 / 16
   const subsampled = expandRuns(subsampling, 'quick').find((run) => run.weighting === 'subsample' && run.classWeight === 1 / 4)!;
-  assert.equal(trainingExamples(subsampled.data), 125); // 25 of 100 dogs + 100 cats
-  assert.equal(stepsPerEpoch(subsampled), 7);
+  assert.equal(trainingExamples(subsampled.data), 625); // 125 of 500 dogs + 500 cats
+  assert.equal(stepsPerEpoch(subsampled), 39); // floor(625 / 16)
   const fullBatch = { data: { source: 'toy-gaussian', perClass: 512 }, optimizer: { kind: 'sgd', learningRate: 1, batchSize: 0, weightDecay: 0 } } as Pick<RunConfig, 'data' | 'optimizer'>;
   assert.equal(stepsPerEpoch(fullBatch), 1);
   const mnistPaper = { data: { source: 'mnist', classes: ['0', '1'] }, optimizer: { kind: 'sgd', learningRate: 0.1, batchSize: 16, weightDecay: 0 } } as Pick<RunConfig, 'data' | 'optimizer'>;
   assert.equal(trainingExamples(mnistPaper.data), 5923 + 6742);
-  assert.equal(runMilestones({ config: quick, metrics: [line(3, { inDomainFraction: 0.5, trainAccuracy: 1 })] }).fittedStep, 36);
+  assert.equal(runMilestones({ config: quick, metrics: [line(3, { inDomainFraction: 0.5, trainAccuracy: 1 })] }).fittedStep, 186); // epoch 3 x 62 steps
 });

@@ -39,9 +39,11 @@ for (const figure of [polyLossToy, polyLossCifar]) {
   });
 }
 
-test('poly-loss-cifar runs the deep figures\' shared smoke and quick scales and cifar-cnn\'s protocol', () => {
+test('poly-loss-cifar runs the deep figures\' shared smoke scale, their variant grid at quick (cross entropy and alpha 1), and cifar-cnn\'s protocol', () => {
   assert.equal(polyLossCifar.scales.smoke, cifarCnn.scales.smoke);
-  assert.equal(polyLossCifar.scales.quick, cifarCnn.scales.quick);
+  const { variants, ...quick } = polyLossCifar.scales.quick;
+  assert.deepEqual(variants, ['cross-entropy', 'polynomial-alpha1']);
+  assert.deepEqual(quick, { ...cifarCnn.scales.quick, seeds: 1, referenceSeeds: 2, classWeights: [4, 1, 1 / 4] });
   assert.deepEqual(polyLossCifar.classWeights, [16, 1, 1 / 16]);
   assert.deepEqual([polyLossCifar.data, polyLossCifar.model, polyLossCifar.optimizer], [cifarCnn.data, cifarCnn.model, cifarCnn.optimizer]);
 });

@@ -14,10 +14,10 @@ const LOSS_WEIGHTED_KEYS = ['classWeight', 'data', 'epochs', 'evaluations', 'fig
 test('a sub-sampling run keeps the weight as a base-class fraction and drops it from the loss', () => {
   const runs = expandRuns(subsampling, 'quick');
   const weights = subsampling.scales.quick.classWeights!;
-  assert.equal(runs.length, 2 * weights.length);
+  assert.equal(runs.length, 2 * (weights.length + 1), 'weight 1, the noise floor, has two seeds in each variant');
   for (const weight of weights) {
-    const weighted = runs.find((r) => r.variant === 'weighted' && r.classWeight === weight)!;
-    const subsampled = runs.find((r) => r.variant === 'subsampled' && r.classWeight === weight)!;
+    const weighted = runs.find((r) => r.variant === 'weighted' && r.classWeight === weight && r.seed === 0)!;
+    const subsampled = runs.find((r) => r.variant === 'subsampled' && r.classWeight === weight && r.seed === 0)!;
     assert.equal(subsampled.weighting, 'subsample');
     assert.equal(subsampled.data.baseClassFraction, weight);
     assert.deepEqual(lossClassWeights(subsampled), [1, 1]);
@@ -67,10 +67,11 @@ test('a sub-sampling variant refuses a baseClassFraction of its own', () => {
 
 test('registry: every figure expands at every scale; the sub-sampling figures take the shared scales', () => {
   for (const figure of FIGURES) for (const scale of SCALES) assert.doesNotThrow(() => expandRuns(figure, scale), `${figure.id}/${scale}`);
-  // subsampling runs at the deep figures' smoke and quick sizes (deepSmoke, deepQuick), with its own weights.
+  // subsampling runs at the deep figures' smoke and quick sizes (deepSmoke; variantQuick, one seed and two at
+  // weight 1), with its own weights.
   const withoutWeights = ({ classWeights: _weights, ...rest }: FigureSpec['scales']['quick']) => rest;
   assert.deepEqual(withoutWeights(subsampling.scales.smoke), withoutWeights(cifarCnn.scales.smoke));
-  assert.deepEqual(withoutWeights(subsampling.scales.quick), withoutWeights(cifarCnn.scales.quick));
+  assert.deepEqual(withoutWeights(subsampling.scales.quick), { ...withoutWeights(cifarCnn.scales.quick), seeds: 1, referenceSeeds: 2 });
   assert.deepEqual(subsampling.scales.paper, cifarCnn.scales.paper);
   assert.deepEqual(subsamplingToy.scales.quick, toyGaussian.scales.quick);
   for (const figure of [subsampling, subsamplingToy]) {

@@ -38,7 +38,7 @@ test('seconds come from the measured per-step table over the workers; a backend 
   const batch = configs[0]!.optimizer.batchSize;
   assert.equal(one.workers, 1, 'one run uses one worker');
   assert.ok(Math.abs(one.seconds! - (one.steps * (overhead + fullWidth * model.width ** 2) * (batch / 16)) / 1000) < 1e-6);
-  const both = estimateTraining(configs, tempStore(), { backend: 'wasm', workers: 2 });
+  const both = estimateTraining(configs.slice(0, 2), tempStore(), { backend: 'wasm', workers: 2 });
   assert.ok(Math.abs(both.seconds! - one.seconds!) < 1e-6 * one.seconds!, 'two equal runs on two workers take as long as one');
   const unmeasured = estimateTraining(configs, tempStore(), { backend: 'tensorflow-gpu', workers: 1 });
   assert.equal(unmeasured.seconds, undefined);
