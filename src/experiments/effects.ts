@@ -12,7 +12,8 @@
  * weight and seed) has left the constant predictor (src/experiments/milestones.ts), where the weights
  * act, and the last epoch every run reached, where the papers say they have faded. A sub-sampled run
  * trains on fewer images, so fewer SGD steps an epoch: it is compared with the 1:1 runs at equal steps
- * (the evaluated 1:1 epoch with the most steps not beyond its own), not at equal epochs.
+ * (the evaluated 1:1 epoch with the most steps not beyond its own), not at equal epochs. Failed
+ * (diverged) runs are left out, so a weight may be read with fewer seeds than it ran.
  */
 import { runMilestones } from './milestones';
 import { meanInterval } from './stats';
@@ -98,7 +99,9 @@ export function effectRows(result: FigureResult): EffectRow[] {
   if (!result.spec.evaluations.includes('fractions')) return [];
   const rows: EffectRow[] = [];
   for (const variant of result.spec.variants) {
-    const runs = result.runs.filter((run) => run.config.variant === variant.id && run.metrics.length > 0);
+    // A run that failed (diverged) is left out: its last epoch would otherwise cut every weight's reading
+    // short, and its fractions after a NaN loss are no net's. The seeds columns show it is missing.
+    const runs = result.runs.filter((run) => run.config.variant === variant.id && run.metrics.length > 0 && run.status !== 'failed');
     if (runs.length === 0) continue;
     const weights = [...new Set(runs.map((run) => run.config.classWeight))].sort((a, b) => b - a);
     const reference = runs.filter((run) => isReference(run.config.classWeight));

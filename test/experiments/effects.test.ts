@@ -73,6 +73,12 @@ test('no 1:1 run, one 1:1 seed, or a net that never leaves the constant predicto
   assert.equal(notFitted.verdict, 'a run did not fit');
   assert.ok(Math.abs(notFitted.effect! - 0.1) < 1e-12 && Math.abs(notFitted.noiseFloor! - 0.04) < 1e-12, 'the numbers are still given');
 
+  // A run that diverged at epoch 2 is left out: the others are still read at their last epoch, 3.
+  const diverged: RunResult = { ...run(4, 1, [1, 0.9]), status: 'failed', error: 'Training diverged at epoch 3 (loss NaN).' };
+  const withFailed = effectRows({ spec, scale: 'quick', runs: [run(4, 0, [1, 0.8, 0.62]), diverged, run(1, 0, [0.5, 0.52, 0.5]), run(1, 1, [0.4, 0.46, 0.54])] });
+  assert.equal(inDomain(withFailed, 'last', 4).epoch, 3);
+  assert.equal(inDomain(withFailed, 'last', 4).seeds, 1);
+
   const table = effectTable({ spec, scale: 'quick', runs: [run(4, 0, [1, 0.6]), run(1, 0, [0.5, 0.5])] });
   const values = table.values as (string | number)[][];
   const floorColumn = table.columns.indexOf('noise floor');
