@@ -89,7 +89,10 @@ export async function executeRun(config: RunConfig, options: ExecuteRunOptions):
     const startEpoch = resumeFrom?.checkpoint.epoch ?? 0;
     const engine = engineProvenance();
     if (engine !== undefined) run.recordEngineSession(engine, startEpoch); // undefined: a test's own trainer, no engine started
-    options.onProgress?.({ type: 'runStart', runId: id, label: runLabel(config), epochs: config.epochs, startEpoch });
+    // Progress counts the epochs this session trains to: with --until-epoch n, n (the ETA and the bars
+    // read 2/1000 as 998 epochs left, and the figure's count went negative).
+    const lastEpoch = Math.min(config.epochs, options.untilEpoch ?? config.epochs);
+    options.onProgress?.({ type: 'runStart', runId: id, label: runLabel(config), epochs: lastEpoch, startEpoch });
 
     const train = options.train ?? (await import('./trainRun')).trainRun;
     const loadData = options.loadData ?? (await import('../data/index')).loadFigureData;
@@ -115,7 +118,7 @@ export async function executeRun(config: RunConfig, options: ExecuteRunOptions):
         onEpoch: (trainerLine: TrainEpochMetrics) => {
           const line = epochMetrics(config, trainerLine);
           metrics.append(line);
-          options.onProgress?.({ type: 'epochEnd', runId: id, epoch: line.epoch, epochs: config.epochs, metrics: line });
+          options.onProgress?.({ type: 'epochEnd', runId: id, epoch: line.epoch, epochs: lastEpoch, metrics: line });
         },
         onCheckpoint: (checkpoint: Checkpoint) => {
           pending = checkpoint;
