@@ -13,7 +13,7 @@ import { ANNOUNCE_SECONDS, estimateTraining } from '../experiments/trainingEstim
 import type { FigureResult, FigureSpec, ProgressListener, RunConfig, RunResult } from '../experiments/types';
 import { type EdgeSettings, readSettings, sharedHelp } from '../options';
 import { parseCommandLine } from '../commandLine';
-import { seedCount } from '../plots/bands';
+import { seedRange, seedsCount } from '../plots/bands';
 import { REPO_ROOT } from '../paths';
 import { formatDuration } from '../progressBar';
 import { UsageError } from '../usageError';
@@ -214,9 +214,9 @@ function withStoreState(result: FigureResult, store: ResultStore): FigureResult 
 /** Step 6: one line for the figure, one per run not done, on stdout (progress went to stderr). */
 function printSummary(request: RunRequest, result: FigureResult, store: ResultStore, seconds: number): void {
   const count = (status: string) => result.runs.filter((run) => run.status === status).length;
-  const k = seedCount(result);
+  const { fewest, most } = seedRange(result);
   console.log(
-    `${request.spec.id} at ${request.settings.scale} scale (k = ${k} seed${k === 1 ? '' : 's'}): ${result.runs.length} runs, ${count('done')} done, ` +
+    `${request.spec.id} at ${request.settings.scale} scale (${seedsCount(fewest, most)}): ${result.runs.length} runs, ${count('done')} done, ` +
       `${count('failed')} failed, ${count('stopped')} stopped, in ${seconds.toFixed(1)} s (results in ${store.root})`,
   );
   for (const run of result.runs.filter((r) => r.status !== 'done')) {

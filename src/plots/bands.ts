@@ -50,8 +50,14 @@ export function seedRange(source: FigureResult | readonly RunResult[]): { fewest
  * or, where the 1:1 runs have more (`most`), "k = 1 seed (2 at 1:1), bands: 95% t-interval of the mean where k > 1".
  */
 export function seedsNote(seeds: number, most = seeds): string {
-  if (most > seeds) return `k = ${seeds} seed${seeds === 1 ? '' : 's'} (${most} at 1:1), bands: 95% t-interval of the mean where k > 1`;
-  return seeds > 1 ? `k = ${seeds} seeds, bands: 95% t-interval of the mean` : `k = ${seeds} seed`;
+  const count = seedsCount(seeds, most);
+  if (most > seeds) return `${count}, bands: 95% t-interval of the mean where k > 1`;
+  return seeds > 1 ? `${count}, bands: 95% t-interval of the mean` : count;
+}
+
+/** The seeds alone, for one-line summaries: "k = 3 seeds", "k = 1 seed (2 at 1:1)". */
+export function seedsCount(seeds: number, most = seeds): string {
+  return `k = ${seeds} seed${seeds === 1 ? '' : 's'}${most > seeds ? ` (${most} at 1:1)` : ''}`;
 }
 
 /** The seeds note of a result or a set of its runs. */
