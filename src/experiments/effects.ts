@@ -105,6 +105,7 @@ export function effectRows(result: FigureResult): EffectRow[] {
     if (runs.length === 0) continue;
     const weights = [...new Set(runs.map((run) => run.config.classWeight))].sort((a, b) => b - a);
     const reference = runs.filter((run) => isReference(run.config.classWeight));
+    const unfitted = new Set(runs.filter((run) => !runMilestones(run).hasFitted));
     for (const measure of EFFECT_MEASURES) {
       const epochs = effectEpochs(runs, measure);
       const referenceEpochs = commonEpochs(reference, measure);
@@ -119,7 +120,7 @@ export function effectRows(result: FigureResult): EffectRow[] {
           const noiseFloor = referenceValues.length >= 2 ? Math.max(...referenceValues) - Math.min(...referenceValues) : undefined;
           const values = epoch === undefined ? [] : valuesAt(weightRuns, measure, epoch);
           const effect = epoch === undefined || referenceValues.length === 0 ? undefined : meanInterval(values).mean - meanInterval(referenceValues).mean;
-          const isUnfitted = [...weightRuns, ...reference].some((run) => !runMilestones(run).hasFitted);
+          const isUnfitted = [...weightRuns, ...reference].some((run) => unfitted.has(run));
           rows.push({
             figure: result.spec.id,
             variant: variant.id,

@@ -122,7 +122,7 @@ export async function executeRun(config: RunConfig, options: ExecuteRunOptions):
         },
         onCheckpoint: (checkpoint: Checkpoint) => {
           pending = checkpoint;
-          if (checkpoint.epoch >= Math.min(config.epochs, options.untilEpoch ?? config.epochs) || performance.now() - lastWrite >= intervalMs) flush();
+          if (checkpoint.epoch >= lastEpoch || performance.now() - lastWrite >= intervalMs) flush();
         },
         ...(resumeFrom ? { resumeFrom } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
