@@ -30,7 +30,8 @@ ${sharedHelp('quick')}
   --only ids     run only these run ids (comma-separated, as --list prints them)
   --index n      run only the n-th run of --list (0-based): one task of a Slurm job array
                  (--index $SLURM_ARRAY_TASK_ID) or a Kubernetes Indexed Job ($JOB_COMPLETION_INDEX)
-  --csv dir      where the whole figure's CSV files go (default: <repo>/reports/figures)
+  --csv dir      where the whole figure's CSV files go (default: <repo>/reports/figures, or
+                 <results>/csv for a store other than <repo>/results)
   --wait         if another process holds a run, wait for it (or for its lock to go stale) instead
                  of exiting 75; for job-array tasks, whose previous attempt may have died on a lost node
   --stale-lock-minutes m
@@ -109,11 +110,19 @@ function parseRequest(args: string[]): RunRequest | undefined {
     list: values.list ? (values.ids ? 'ids' : 'table') : false,
     only: values.only,
     index: values.index,
-    csvDir: path.resolve(values.csv ?? path.join(REPO_ROOT, 'reports', 'figures')),
+    csvDir: path.resolve(values.csv ?? defaultCsvDir(settings.resultsDir)),
     wait: values.wait,
     staleLockMs,
     untilEpoch: values['until-epoch'] === undefined ? undefined : parseUntilEpoch(values['until-epoch']),
   };
+}
+
+/**
+ * The CSVs of the repository's own store go to reports/figures; those of another store (--results,
+ * IWLAB_RESULTS) beside it, in <store>/csv, so a scratch or cluster store never overwrites the repository's.
+ */
+function defaultCsvDir(resultsDir: string): string {
+  return path.resolve(resultsDir) === path.resolve(REPO_ROOT, 'results') ? path.join(REPO_ROOT, 'reports', 'figures') : path.join(resultsDir, 'csv');
 }
 
 /** Step 2 (--list): the runs with their index, id, status and label, and nothing trained. */

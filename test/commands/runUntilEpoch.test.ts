@@ -35,3 +35,16 @@ test('--until-epoch 5 leaves each run partial at epoch 5 and exits 0; a run with
     process.exitCode = previousExitCode;
   }
 });
+
+test('with a store other than <repo>/results and no --csv, the figure CSVs go to <store>/csv, not the repository', async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'iwlab-csv-'));
+  const previousExitCode = process.exitCode;
+  try {
+    const lines = await captured([toyGaussian.id, '--scale', 'smoke', '--results', root, '--workers', '1']);
+    assert.equal(process.exitCode, 0, lines.join('\n'));
+    const written = fs.readdirSync(path.join(root, 'csv'));
+    assert.ok(written.some((file) => file.startsWith(`${toyGaussian.id}-smoke`) && file.endsWith('.csv')), written.join(', '));
+  } finally {
+    process.exitCode = previousExitCode;
+  }
+});
