@@ -158,7 +158,7 @@ async function trainingOptions(request: RunRequest, store: ResultStore, only: st
   const { spec, settings } = request;
   const configs = selectRuns(spec, settings.scale, only, settings.seeds);
   const backend = (await initEngine(settings.backend === undefined ? {} : { requested: settings.backend })).backend;
-  announceEstimate(spec, configs, store, backend, settings.workers ?? defaultWorkers(backend), request.retrain);
+  announceEstimate(spec, configs, store, backend, settings.workers ?? defaultWorkers(backend), request.retrain, request.untilEpoch);
   return {
     scale: settings.scale,
     ...(settings.seeds === undefined ? {} : { seeds: settings.seeds }),
@@ -175,8 +175,8 @@ async function trainingOptions(request: RunRequest, store: ResultStore, only: st
 }
 
 /** A training of more than about ten minutes says so before it starts, and where the figure comes from. */
-function announceEstimate(spec: FigureSpec, configs: readonly RunConfig[], store: ResultStore, backend: string, workers: number, retrain: boolean): void {
-  const estimate = estimateTraining(configs, store, { backend, workers, retrain });
+function announceEstimate(spec: FigureSpec, configs: readonly RunConfig[], store: ResultStore, backend: string, workers: number, retrain: boolean, untilEpoch: number | undefined): void {
+  const estimate = estimateTraining(configs, store, { backend, workers, retrain, ...(untilEpoch === undefined ? {} : { untilEpoch }) });
   if (estimate.runs === 0) return;
   if (estimate.seconds === undefined) {
     console.error(`${spec.id}: ${estimate.runs} run${estimate.runs === 1 ? '' : 's'} to train, ${estimate.steps.toLocaleString('en')} SGD steps; ${estimate.source}, so the ETA comes after the first epochs.`);

@@ -56,8 +56,11 @@ export interface TrainingEstimate {
   source: string;
 }
 
-/** The estimate for the runs the store does not hold yet (resumed runs count from their checkpoint). */
-export function estimateTraining(configs: readonly RunConfig[], store: ResultStore, options: { backend: string; workers: number; retrain?: boolean }): TrainingEstimate {
+/**
+ * The estimate for the runs the store does not hold yet (resumed runs count from their checkpoint);
+ * with `untilEpoch` (iwlab run --until-epoch) only the epochs up to it count.
+ */
+export function estimateTraining(configs: readonly RunConfig[], store: ResultStore, options: { backend: string; workers: number; retrain?: boolean; untilEpoch?: number }): TrainingEstimate {
   const costs = MS_PER_STEP[options.backend];
   let runs = 0;
   let steps = 0;
@@ -73,7 +76,7 @@ export function estimateTraining(configs: readonly RunConfig[], store: ResultSto
         // A damaged run is reported when it trains; here it only counts in full.
       }
     }
-    const epochs = Math.max(0, config.epochs - done);
+    const epochs = Math.max(0, Math.min(config.epochs, options.untilEpoch ?? config.epochs) - done);
     if (epochs === 0) continue;
     // batchSize 0 is full-batch gradient descent: one step per epoch over every example.
     const examples = trainExamples(config);

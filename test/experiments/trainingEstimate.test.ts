@@ -28,6 +28,11 @@ test('steps are epochs left x batches per epoch; a full-batch epoch is one step;
   assert.equal(later.runs, configs.length - 1);
   assert.equal(later.steps, fresh.steps - configs[0]!.epochs - 400);
   assert.equal(estimateTraining(configs, store, { backend: 'wasm', workers: 2, retrain: true }).steps, fresh.steps, '--retrain counts every run in full');
+  // --until-epoch 500: the fresh runs count 500 epochs, the resumed one the 100 from its checkpoint to 500.
+  const until = estimateTraining(configs, store, { backend: 'wasm', workers: 2, untilEpoch: 500 });
+  assert.equal(until.runs, configs.length - 1);
+  assert.equal(until.steps, (configs.length - 2) * 500 + 100);
+  assert.equal(estimateTraining(configs, store, { backend: 'wasm', workers: 2, untilEpoch: 400 }).runs, configs.length - 2, 'a run already at --until-epoch has nothing left');
 });
 
 test('seconds come from the measured per-step table over the workers; a backend without measurements gives none', () => {
