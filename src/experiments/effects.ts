@@ -18,7 +18,7 @@
 import { runMilestones } from './milestones';
 import { meanInterval } from './stats';
 import { stepsAtEpoch } from './steps';
-import type { FigureResult, RunResult } from './types';
+import { isReferenceWeight, type FigureResult, type RunResult } from './types';
 
 export type EffectMeasure = 'inDomainFraction' | 'outOfDomainFraction';
 export const EFFECT_MEASURES: readonly EffectMeasure[] = ['inDomainFraction', 'outOfDomainFraction'];
@@ -63,8 +63,6 @@ export interface EffectRow {
   verdict: EffectVerdict;
 }
 
-const isReference = (weight: number) => Math.abs(weight - 1) < 1e-9;
-
 /** Values of a measure at an epoch, one per run that has it. */
 function valuesAt(runs: readonly RunResult[], measure: EffectMeasure, epoch: number): number[] {
   return runs.flatMap((run) => {
@@ -104,14 +102,14 @@ export function effectRows(result: FigureResult): EffectRow[] {
     const runs = result.runs.filter((run) => run.config.variant === variant.id && run.metrics.length > 0 && run.status !== 'failed');
     if (runs.length === 0) continue;
     const weights = [...new Set(runs.map((run) => run.config.classWeight))].sort((a, b) => b - a);
-    const reference = runs.filter((run) => isReference(run.config.classWeight));
+    const reference = runs.filter((run) => isReferenceWeight(run.config.classWeight));
     const unfitted = new Set(runs.filter((run) => !runMilestones(run).hasFitted));
     for (const measure of EFFECT_MEASURES) {
       const epochs = effectEpochs(runs, measure);
       const referenceEpochs = commonEpochs(reference, measure);
       for (const moment of ['left constant', 'last'] as const) {
         const epoch = epochs[moment];
-        for (const classWeight of weights.filter((weight) => !isReference(weight))) {
+        for (const classWeight of weights.filter((weight) => !isReferenceWeight(weight))) {
           const weightRuns = runs.filter((run) => run.config.classWeight === classWeight);
           const step = epoch === undefined ? undefined : stepsAtEpoch(weightRuns[0]!.config, epoch);
           const referenceEpoch =

@@ -1,4 +1,4 @@
-import { SCALES, type DataSpec, type FigureSpec, type ModelSpec, type RunConfig, type ScaleName, type ScaleSettings, type Variant, type Weighting } from './types';
+import { SCALES, isReferenceWeight, type DataSpec, type FigureSpec, type ModelSpec, type RunConfig, type ScaleName, type ScaleSettings, type Variant, type Weighting } from './types';
 
 export class UnknownScaleError extends Error {
   override name = 'UnknownScaleError';
@@ -77,7 +77,7 @@ export function expandRuns(spec: FigureSpec, scale: ScaleName, seeds?: number): 
     if (settings.batchSize !== undefined) optimizer.batchSize = settings.batchSize;
     for (const classWeight of weights) {
       const realised = realiseWeight(spec, variant, data, classWeight);
-      const seedsOfWeight = classWeight === 1 ? Math.max(seedCount, settings.referenceSeeds ?? 0) : seedCount;
+      const seedsOfWeight = isReferenceWeight(classWeight) ? Math.max(seedCount, settings.referenceSeeds ?? 0) : seedCount;
       for (let seed = 0; seed < seedsOfWeight; seed++) {
         runs.push({
           figure: spec.id,

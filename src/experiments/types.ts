@@ -17,6 +17,9 @@ export type { Evaluation, EvaluationCadence, EpochEvaluation, LossSpec, Optimize
 export type ScaleName = 'smoke' | 'quick' | 'paper';
 export const SCALES: readonly ScaleName[] = ['smoke', 'quick', 'paper'];
 
+/** Whether a class weight is 1:1, the unweighted reference (to 1e-9, so a weight computed as 4 * 1/4 counts). */
+export const isReferenceWeight = (weight: number): boolean => Math.abs(weight - 1) < 1e-9;
+
 /** A named set of overrides: one curve family of a figure (e.g. 'mlp', 'l2=1e-3', 'no-bn'). */
 export interface Variant {
   id: string;
