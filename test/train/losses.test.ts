@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import type { LossSpec } from '../../src/experiments/types';
+import { polyLossCifar } from '../../src/experiments/figures';
 import { LossSpecError, checkLossSpec, margins, perExampleLoss, weightedLoss } from '../../src/train/losses';
 
 // Two examples, hand-computed. logits rows: [0, 0] (label 0) and [0, ln 3] (label 1).
@@ -104,4 +105,19 @@ test('a polynomial loss with alpha <= 0 or a non-finite beta is refused with the
   assert.throws(() => checkLossSpec(poly(1, Number.POSITIVE_INFINITY)), (error: unknown) => error instanceof LossSpecError && /loss\.beta/.test(error.message));
   assert.doesNotThrow(() => checkLossSpec(poly(0.25, -3)));
   assert.doesNotThrow(() => checkLossSpec({ kind: 'cross-entropy', reduction: 'weights' }));
+});
+
+test("below the joint the polynomial loss is cross entropy over softplus(-1), so poly-loss-cifar's learning rate steps exactly as cross entropy's at lr 0.1", () => {
+  const polynomialVariants = polyLossCifar.variants.filter((variant) => variant.loss?.kind === 'polynomial');
+  assert.ok(polynomialVariants.length > 0);
+  // Margins below 1, both labels: the weighted batch gradient of each loss with respect to the logits.
+  const logits = tf.tensor2d([[0, -3], [0, -0.5], [0, 0.9], [0.5, 0], [-2, 0]]); // margins -3, -0.5, 0.9, 0.5, -2
+  const labels = tf.tensor1d([1, 1, 1, 0, 0], 'int32');
+  const stepOf = (loss: LossSpec, learningRate: number) =>
+    (tf.grad((z: tf.Tensor) => weightedLoss(z as tf.Tensor2D, labels, [1, 4], loss))(logits).mul(learningRate).arraySync() as number[][]).flat();
+  const crossEntropyStep = stepOf(polyLossCifar.loss, polyLossCifar.optimizer.learningRate);
+  for (const variant of polynomialVariants) {
+    const step = stepOf(variant.loss!, variant.optimizer!.learningRate!);
+    step.forEach((value, i) => assert.ok(close(value, crossEntropyStep[i]!, 1e-4), `${variant.id}, entry ${i}: ${value} vs ${crossEntropyStep[i]}`));
+  }
 });
