@@ -270,7 +270,7 @@ export const polyLossToy: FigureSpec = {
 };
 
 /** Wang et al.'s imbalanced binary CIFAR-10 comparison in our protocol: cifar-cnn's CNN, data and SGD (NYU's:
- *  no momentum, lr 0.1, batch 16), cross entropy against the polynomially-tailed loss at both tail exponents in
+ *  no momentum, batch 16; lr 0.1, the polynomial loss polynomialLearningRate), cross entropy against the polynomially-tailed loss at both tail exponents in
  *  their material (they trained with momentum 0.9, batch 64, 200 epochs). alpha 1 is the loss's default in their
  *  code (src/loss_fns.py, paper-spec 5) and, per issue 13's reading of the paper, their final configs' value;
  *  alpha 2 is what their stored CIFAR config files name (configs/loss_fn/polynomial_loss.yaml,
