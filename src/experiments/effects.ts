@@ -6,7 +6,8 @@
  * freedom (12.7) and the interval says nothing; the range is what a reader sees in the plot. An effect
  * is outside the noise when |effect| > floor. It is a floor, not a test: with more seeds the range
  * grows, so the verdict only gets stricter. No verdict is given where a run of the weight or of 1:1
- * never fitted its training data: the row says so, with the numbers measured.
+ * never fitted its training data, or fitted and fell back at the epoch read (src/experiments/milestones.ts):
+ * the row says so, with the numbers measured.
  *
  * Each figure and variant is read at two epochs: the first evaluated epoch at which every net (every
  * weight and seed) has left the constant predictor (src/experiments/milestones.ts), where the weights
@@ -15,7 +16,7 @@
  * (the evaluated 1:1 epoch with the most steps not beyond its own), not at equal epochs. Failed
  * (diverged) runs are left out, so a weight may be read with fewer seeds than it ran.
  */
-import { runMilestones } from './milestones';
+import { hasFallenBack, runMilestones } from './milestones';
 import { meanInterval } from './stats';
 import { stepsAtEpoch } from './steps';
 import { isReferenceWeight, type FigureResult, type RunResult } from './types';
@@ -39,7 +40,12 @@ export type EffectVerdict =
    * A run of this weight or of 1:1 never reached FITTED_TRAIN_ACCURACY: the numbers are measured, but a
    * net that did not fit its data (a constant predictor kept by strong L2, say) says nothing about fading.
    */
-  | 'a run did not fit';
+  | 'a run did not fit'
+  /**
+   * A run of this weight or of 1:1 fitted and has fallen back at the epoch read (training accuracy below
+   * FELL_BACK_TRAIN_ACCURACY again): its fraction there is a collapsed net's, so no verdict either.
+   */
+  | 'a run fell back to the constant predictor';
 
 export interface EffectRow {
   figure: string;
@@ -104,6 +110,8 @@ export function effectRows(result: FigureResult): EffectRow[] {
     const weights = [...new Set(runs.map((run) => run.config.classWeight))].sort((a, b) => b - a);
     const reference = runs.filter((run) => isReferenceWeight(run.config.classWeight));
     const unfitted = new Set(runs.filter((run) => !runMilestones(run).hasFitted));
+    const fittedEpoch = new Map(runs.map((run) => [run, runMilestones(run).fittedEpoch]));
+    const fellBackAt = (run: RunResult, at: number): boolean => hasFallenBack(run.metrics.find((line) => line.epoch === at), fittedEpoch.get(run));
     for (const measure of EFFECT_MEASURES) {
       const epochs = effectEpochs(runs, measure);
       const referenceEpochs = commonEpochs(reference, measure);
@@ -119,6 +127,8 @@ export function effectRows(result: FigureResult): EffectRow[] {
           const values = epoch === undefined ? [] : valuesAt(weightRuns, measure, epoch);
           const effect = epoch === undefined || referenceValues.length === 0 ? undefined : meanInterval(values).mean - meanInterval(referenceValues).mean;
           const isUnfitted = [...weightRuns, ...reference].some((run) => unfitted.has(run));
+          const hasFallenBack =
+            epoch !== undefined && (weightRuns.some((run) => fellBackAt(run, epoch)) || (referenceEpoch !== undefined && reference.some((run) => fellBackAt(run, referenceEpoch))));
           rows.push({
             figure: result.spec.id,
             variant: variant.id,
@@ -131,7 +141,7 @@ export function effectRows(result: FigureResult): EffectRow[] {
             referenceSeeds: referenceValues.length,
             ...(effect === undefined ? {} : { effect }),
             ...(noiseFloor === undefined ? {} : { noiseFloor }),
-            verdict: verdict(epoch, reference.length, effect, noiseFloor, isUnfitted),
+            verdict: verdict(epoch, reference.length, effect, noiseFloor, isUnfitted, hasFallenBack),
           });
         }
       }
@@ -148,10 +158,11 @@ function equalStepsEpoch(reference: readonly RunResult[], epochs: readonly numbe
   return within.at(-1) ?? epochs[0];
 }
 
-function verdict(epoch: number | undefined, referenceRuns: number, effect: number | undefined, noiseFloor: number | undefined, isUnfitted: boolean): EffectVerdict {
+function verdict(epoch: number | undefined, referenceRuns: number, effect: number | undefined, noiseFloor: number | undefined, isUnfitted: boolean, hasFallenBack: boolean): EffectVerdict {
   if (referenceRuns === 0) return 'no 1:1 run';
   if (epoch === undefined) return 'a net never left the constant predictor';
   if (isUnfitted) return 'a run did not fit';
+  if (hasFallenBack) return 'a run fell back to the constant predictor';
   if (effect === undefined || noiseFloor === undefined) return 'one 1:1 seed: no noise floor';
   return Math.abs(effect) > noiseFloor ? 'outside the noise' : 'within the noise';
 }

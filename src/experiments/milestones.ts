@@ -21,6 +21,19 @@ export const CONSTANT_PREDICTOR_SHARE = 0.99;
  */
 export const FITTED_TRAIN_ACCURACY = 0.99;
 
+/**
+ * A run that fitted has fallen back once its training accuracy is below this again: on the balanced
+ * training sets a constant predictor scores 0.5, so such a net has collapsed to (nearly) one class, as
+ * some dropout and batch-norm nets do at heavy down-weights (0.502 and 0.558 in the quick runs), while a
+ * fitted net's wobble stays far above it.
+ */
+export const FELL_BACK_TRAIN_ACCURACY = 0.6;
+
+/** Whether a run that fitted at `fittedEpoch` has fallen back at this epoch's line. */
+export function hasFallenBack(line: Pick<EpochMetrics, 'epoch' | 'trainAccuracy'> | undefined, fittedEpoch: number | undefined): boolean {
+  return line !== undefined && fittedEpoch !== undefined && line.epoch > fittedEpoch && typeof line.trainAccuracy === 'number' && line.trainAccuracy < FELL_BACK_TRAIN_ACCURACY;
+}
+
 export interface RunMilestones {
   /** First evaluated epoch at which neither class takes more than CONSTANT_PREDICTOR_SHARE of the in-domain predictions. */
   leftConstantEpoch?: number;
@@ -30,6 +43,12 @@ export interface RunMilestones {
   fittedStep?: number;
   /** False when no evaluated epoch reached FITTED_TRAIN_ACCURACY: the run did not fit (so far). */
   hasFitted: boolean;
+  /**
+   * The last evaluated epoch, if the run had fitted and has fallen back there (FELL_BACK_TRAIN_ACCURACY):
+   * its last fractions are a collapsed net's, not a fitted one's.
+   */
+  fellBackEpoch?: number;
+  fellBackStep?: number;
 }
 
 /** Whether an in-domain base-class fraction is still a constant predictor's (undefined: not measured). */
@@ -45,10 +64,13 @@ export function isConstantPredictor(inDomainFraction: number): boolean {
 export function milestonesOf(metrics: readonly EpochMetrics[], stepsPerEpoch: number): RunMilestones {
   const left = metrics.find((line) => typeof line.inDomainFraction === 'number' && !isConstantPredictor(line.inDomainFraction));
   const fitted = metrics.find((line) => typeof line.trainAccuracy === 'number' && line.trainAccuracy >= FITTED_TRAIN_ACCURACY);
+  const last = [...metrics].reverse().find((line) => typeof line.trainAccuracy === 'number');
+  const fellBack = last !== undefined && hasFallenBack(last, fitted?.epoch);
   return {
     ...(left ? { leftConstantEpoch: left.epoch, leftConstantStep: left.epoch * stepsPerEpoch } : {}),
     ...(fitted ? { fittedEpoch: fitted.epoch, fittedStep: fitted.epoch * stepsPerEpoch } : {}),
     hasFitted: fitted !== undefined,
+    ...(fellBack && last ? { fellBackEpoch: last.epoch, fellBackStep: last.epoch * stepsPerEpoch } : {}),
   };
 }
 

@@ -64,7 +64,7 @@ export function milestoneTable(result: FigureResult): DataFrame {
       'left constant step': cell(milestones.leftConstantStep),
       'fitted epoch': cell(milestones.fittedEpoch),
       'fitted step': cell(milestones.fittedStep),
-      fitted: milestones.hasFitted ? 'yes' : 'did not fit',
+      fitted: !milestones.hasFitted ? 'did not fit' : milestones.fellBackStep !== undefined ? `yes; fell back by step ${milestones.fellBackStep}` : 'yes',
     };
   });
   return rows.length === 0 ? new DataFrame([], { columns: [...MILESTONE_COLUMNS] }) : new DataFrame(rows);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { effectEpochs, effectRows } from '../../src/experiments/effects';
+import { runMilestones } from '../../src/experiments/milestones';
 import { expandRuns } from '../../src/experiments/expand';
 import { cifarCnn } from '../../src/experiments/figures';
 import type { EpochMetrics, FigureResult, RunConfig, RunResult } from '../../src/experiments/types';
@@ -72,6 +73,15 @@ test('no 1:1 run, one 1:1 seed, or a net that never leaves the constant predicto
   const notFitted = inDomain(neverFits, 'last', 4);
   assert.equal(notFitted.verdict, 'a run did not fit');
   assert.ok(Math.abs(notFitted.effect! - 0.1) < 1e-12 && Math.abs(notFitted.noiseFloor! - 0.04) < 1e-12, 'the numbers are still given');
+
+  // A 1:4 run that fitted (from epoch 2) and collapsed by epoch 3 (training accuracy 0.502, 1.2% dog): measured, but no verdict.
+  const collapsed = (r: RunResult): RunResult => ({ ...r, metrics: r.metrics.map((line) => (line.epoch === 3 ? { ...line, trainAccuracy: 0.502 } : line)) });
+  const fallsBack = effectRows({ spec, scale: 'quick', runs: [run(4, 0, [1, 0.8, 0.62]), run(1, 0, [0.5, 0.52, 0.5]), run(1, 1, [0.4, 0.46, 0.54]), collapsed(run(1 / 4, 0, [0, 0.3, 0.012]))] });
+  assert.equal(inDomain(fallsBack, 'last', 1 / 4).verdict, 'a run fell back to the constant predictor');
+  assert.ok(Math.abs(inDomain(fallsBack, 'last', 1 / 4).effect! + 0.508) < 1e-12, 'the numbers are still given');
+  assert.equal(inDomain(fallsBack, 'last', 4).verdict, 'outside the noise', "the other weights' rows keep their verdicts");
+  assert.equal(runMilestones(collapsed(run(1 / 4, 0, [0, 0.3, 0.012]))).fellBackEpoch, 3);
+  assert.equal(runMilestones(run(1 / 4, 0, [0, 0.3, 0.012])).fellBackEpoch, undefined, 'a low fraction alone is not a fall-back: the net still fits');
 
   // A run that diverged at epoch 2 is left out: the others are still read at their last epoch, 3.
   const diverged: RunResult = { ...run(4, 1, [1, 0.9]), status: 'failed', error: 'Training diverged at epoch 3 (loss NaN).' };
