@@ -27,12 +27,15 @@ test('left = first evaluated epoch with no class above 99% of in-domain predicti
 });
 
 test('steps per epoch follow the trainer: floor(examples / batch), the sub-sampled base class counted as the data layer keeps it', () => {
-  const quick = expandRuns(cifarCnn, 'quick')[0]!;
+  // On 500 + 500 images, whatever the registry's quick sizes are.
+  const registryQuick = expandRuns(cifarCnn, 'quick')[0]!;
+  const quick = { ...registryQuick, data: { ...registryQuick.data, perClass: 500 } };
   assert.equal(trainingExamples(quick.data), 1000);
   assert.equal(stepsPerEpoch(quick), 62); // floor(1000 / 16)
   const paper = expandRuns(cifarCnn, 'paper')[0]!;
   assert.equal(stepsPerEpoch(paper), 625); // 10000 / 16
-  const subsampled = expandRuns(subsampling, 'quick').find((run) => run.weighting === 'subsample' && run.classWeight === 1 / 4)!;
+  const registrySubsampled = expandRuns(subsampling, 'quick').find((run) => run.weighting === 'subsample' && run.classWeight === 1 / 4)!;
+  const subsampled = { ...registrySubsampled, data: { ...registrySubsampled.data, perClass: 500 } };
   assert.equal(trainingExamples(subsampled.data), 625); // 125 of 500 dogs + 500 cats
   assert.equal(stepsPerEpoch(subsampled), 39); // floor(625 / 16)
   const fullBatch = { data: { source: 'toy-gaussian', perClass: 512 }, optimizer: { kind: 'sgd', learningRate: 1, batchSize: 0, weightDecay: 0 } } as Pick<RunConfig, 'data' | 'optimizer'>;
