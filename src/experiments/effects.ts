@@ -109,7 +109,7 @@ export function effectRows(result: FigureResult): EffectRow[] {
     if (runs.length === 0) continue;
     const weights = [...new Set(runs.map((run) => run.config.classWeight))].sort((a, b) => b - a);
     const reference = runs.filter((run) => isReferenceWeight(run.config.classWeight));
-    const unfitted = new Set(runs.filter((run) => !runMilestones(run).hasFitted));
+    // Each run's fitted epoch, undefined where it never fitted: the milestones are read once per run.
     const fittedEpoch = new Map(runs.map((run) => [run, runMilestones(run).fittedEpoch]));
     const fellBackAt = (run: RunResult, at: number): boolean => hasFallenBack(run.metrics.find((line) => line.epoch === at), fittedEpoch.get(run));
     for (const measure of EFFECT_MEASURES) {
@@ -126,7 +126,7 @@ export function effectRows(result: FigureResult): EffectRow[] {
           const noiseFloor = referenceValues.length >= 2 ? Math.max(...referenceValues) - Math.min(...referenceValues) : undefined;
           const values = epoch === undefined ? [] : valuesAt(weightRuns, measure, epoch);
           const effect = epoch === undefined || referenceValues.length === 0 ? undefined : meanInterval(values).mean - meanInterval(referenceValues).mean;
-          const isUnfitted = [...weightRuns, ...reference].some((run) => unfitted.has(run));
+          const isUnfitted = [...weightRuns, ...reference].some((run) => fittedEpoch.get(run) === undefined);
           const hasFallenBack =
             epoch !== undefined && (weightRuns.some((run) => fellBackAt(run, epoch)) || (referenceEpoch !== undefined && reference.some((run) => fellBackAt(run, referenceEpoch))));
           rows.push({
