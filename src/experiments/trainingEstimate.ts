@@ -6,7 +6,9 @@
  * run's own epochs, replaces it once training runs.
  */
 import type { ResultStore } from './resultStore';
+import { effectiveBatchSize } from '../train/epochs';
 import { runId } from './runId';
+import { stepsPerEpoch, trainingExamples } from './steps';
 import type { ModelSpec, RunConfig } from './types';
 
 /**
@@ -34,14 +36,6 @@ function costModel(model: ModelSpec): { kind: CostModel; width: number } {
   if (model.kind === 'cnn') return { kind: 'cnn', width: model.width };
   if (model.kind === 'resnet') return { kind: model.batchNorm ? 'resnet' : 'resnet-nobn', width: model.width };
   return { kind: 'toy', width: 1 };
-}
-
-/** Training examples a run sees per epoch (the other class's share scaled by sub-sampling). */
-function trainExamples(config: RunConfig): number {
-  const data = config.data;
-  // CIFAR-10 has 5,000 training images per class; MNIST about 6,000 (5,923 zeros, 6,742 ones).
-  const perClass = data.perClass ?? (data.source === 'mnist' ? 6000 : 5000);
-  return Math.round(perClass * (1 + (data.baseClassFraction ?? 1)));
 }
 
 export interface TrainingEstimate {
@@ -78,10 +72,9 @@ export function estimateTraining(configs: readonly RunConfig[], store: ResultSto
     }
     const epochs = Math.max(0, Math.min(config.epochs, options.untilEpoch ?? config.epochs) - done);
     if (epochs === 0) continue;
-    // batchSize 0 is full-batch gradient descent: one step per epoch over every example.
-    const examples = trainExamples(config);
-    const batch = config.optimizer.batchSize > 0 ? config.optimizer.batchSize : examples;
-    const runSteps = epochs * Math.ceil(examples / batch);
+    // The trainer's own count (src/experiments/steps.ts): full batches only, one step for full-batch descent.
+    const batch = effectiveBatchSize(trainingExamples(config.data), config.optimizer.batchSize);
+    const runSteps = epochs * stepsPerEpoch(config);
     runs += 1;
     steps += runSteps;
     if (costs !== undefined) {

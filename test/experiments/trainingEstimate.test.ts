@@ -5,8 +5,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expandRuns } from '../../src/experiments/expand';
-import { cifarResnet, toyGaussian } from '../../src/experiments/figures';
+import { cifarResnet, mnist, subsampling, toyGaussian } from '../../src/experiments/figures';
 import { runId, stableStringify } from '../../src/experiments/runId';
+import { stepsAtEpoch } from '../../src/experiments/steps';
 import { MS_PER_STEP, estimateTraining } from '../../src/experiments/trainingEstimate';
 import { REPO_ROOT } from '../../src/paths';
 import { tempStore } from './tinyFigure';
@@ -33,6 +34,18 @@ test('steps are epochs left x batches per epoch; a full-batch epoch is one step;
   assert.equal(until.runs, configs.length - 1);
   assert.equal(until.steps, (configs.length - 2) * 500 + 100);
   assert.equal(estimateTraining(configs, store, { backend: 'wasm', workers: 2, untilEpoch: 400 }).runs, configs.length - 2, 'a run already at --until-epoch has nothing left');
+});
+
+test('the estimate counts the steps the trainer takes: full training sets at the paper scale, sub-sampled sets, full batches only', () => {
+  // MNIST's paper scale trains on all 5,923 zeros and 6,742 ones (791 steps an epoch at batch 16), not on a
+  // rounded 6,000 a class; a sub-sampled run on the dogs it keeps.
+  for (const configs of [expandRuns(mnist, 'paper'), expandRuns(subsampling, 'quick')]) {
+    for (const config of configs) {
+      const estimate = estimateTraining([config], tempStore(), { backend: 'wasm', workers: 1, untilEpoch: 2 });
+      assert.equal(estimate.steps, stepsAtEpoch(config, 2), runId(config));
+    }
+  }
+  assert.equal(stepsAtEpoch(expandRuns(mnist, 'paper')[0]!, 1), Math.floor((5923 + 6742) / 16));
 });
 
 test('seconds come from the measured per-step table over the workers; a backend without measurements gives none', () => {
