@@ -54,7 +54,7 @@ const ENV_OF: Record<string, string> = { scale: 'IWLAB_SCALE', seeds: 'IWLAB_SEE
 export const sharedHelp = (defaultScale: ScaleName = 'quick'): string => `  --scale s      smoke, quick or paper (default: $IWLAB_SCALE, else ${defaultScale})
   --seeds k      seeds 0..k-1 per weight (default: $IWLAB_SEEDS, else the scale's own count)
   --backend b    tensorflow-gpu, tensorflow, wasm or cpu (default: $IWLAB_BACKEND, else the fastest available)
-  --workers n    parallel worker threads (default: one per core; 1 on tfjs-node)
+  --workers n    parallel worker threads (default: one per core; 1 on a GPU or an unpatched tfjs-node)
   --data dir     the datasets folder (default: $IWLAB_DATA_DIR, else <repo>/data)
   --results dir  the result store (default: $IWLAB_RESULTS, else <repo>/results)
   --debug        print the stack trace of an error (also IWLAB_DEBUG=1)`;

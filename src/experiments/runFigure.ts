@@ -27,8 +27,8 @@ export interface RunFigureOptions extends RunSettings {
   /** Forget stored results of these runs and train them afresh. */
   retrain?: boolean;
   /**
-   * Parallel worker threads. Default: one per core on the wasm and cpu backends; 1 on tfjs-node(-gpu),
-   * whose native addon is shared by the process (and the GPU is one device). 1 trains in this process.
+   * Parallel worker threads. Default: one per core (defaultWorkers); 1 on tfjs-node-gpu (the GPU is one
+   * device) and on a native addon iwlab did not patch (parallelWorkersSafe). 1 trains in this process.
    */
   workers?: number;
   /** Default: <repo>/results. */

@@ -18,8 +18,14 @@ import type { ModelSpec, RunConfig } from './types';
  * machine" and the quick-scale table): full width from `npm run bench -- --vs-torch` (CNN 32.3 images/s,
  * ResNet 5.9, ResNet without BN 5.2); the overhead from the quick-scale wall times (cifar-cnn-dropout
  * 6,000 steps in 6.7 min, cifar-resnet 3,000 in 12.9 min, cifar-resnet-nobn 6,000 in 11.2 min, 2 workers),
- * toy models from toy-gaussian (12 runs x 1,000 steps in 22.5 s on 2 workers). Other backends: not
- * measured yet (add a row from `npm run bench` on that machine).
+ * toy models from toy-gaussian (12 runs x 1,000 steps in 22.5 s on 2 workers). The native engine
+ * (tensorflow: tfjs-node on TensorFlow 2.21, one intra-op thread) on the third development machine of issue 13:
+ * `npm run bench -- --models cnn --width w --backend tensorflow --threads 1 --steps 100` gave 8.32, 11.46 and
+ * 24.64 ms at widths 0.125, 0.25 and 0.5; `--models resnet,resnet-nobn --steps 40` 45.5 and 32.5 ms at 0.125,
+ * 72.5 and 45.0 at 0.25; `iwlab run toy-gaussian --scale quick --backend tensorflow` 12,000 steps in 19.5 s on
+ * 2 workers. Bench steps leave out evaluation, so a figure takes longer: the quick figures are estimated at
+ * 0.7-1.1 of their measured minutes (cifar-cnn 12.9 against 17.5, cifar-resnet-nobn 19.5 against 17.6). Other backends: not measured yet (add a row from
+ * `npm run bench` on that machine).
  */
 export const MS_PER_STEP: Readonly<Record<string, Readonly<Record<CostModel, { overhead: number; fullWidth: number }>>>> = {
   wasm: {
@@ -27,6 +33,12 @@ export const MS_PER_STEP: Readonly<Record<string, Readonly<Record<CostModel, { o
     cnn: { overhead: 38.5, fullWidth: 456.5 },
     resnet: { overhead: 219, fullWidth: 2493 },
     'resnet-nobn': { overhead: 65, fullWidth: 3012 },
+  },
+  tensorflow: {
+    toy: { overhead: 3.25, fullWidth: 0 },
+    cnn: { overhead: 7.1, fullWidth: 69.9 },
+    resnet: { overhead: 36.5, fullWidth: 576 },
+    'resnet-nobn': { overhead: 28.3, fullWidth: 268 },
   },
 };
 

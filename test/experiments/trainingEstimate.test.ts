@@ -58,6 +58,8 @@ test('seconds come from the measured per-step table over the workers; a backend 
   assert.ok(Math.abs(one.seconds! - (one.steps * (overhead + fullWidth * model.width ** 2) * (batch / 16)) / 1000) < 1e-6);
   const both = estimateTraining(configs.slice(0, 2), tempStore(), { backend: 'wasm', workers: 2 });
   assert.ok(Math.abs(both.seconds! - one.seconds!) < 1e-6 * one.seconds!, 'two equal runs on two workers take as long as one');
+  const native = estimateTraining(configs, tempStore(), { backend: 'tensorflow', workers: 2 });
+  assert.ok(native.seconds !== undefined && native.seconds > 0, 'the native engine has measured costs');
   const unmeasured = estimateTraining(configs, tempStore(), { backend: 'tensorflow-gpu', workers: 1 });
   assert.equal(unmeasured.seconds, undefined);
   assert.match(unmeasured.source, /no per-step cost measured for the tensorflow-gpu backend/);
