@@ -100,6 +100,8 @@ function parseRequest(args: string[]): RunRequest | undefined {
   const [id, ...extra] = positionals;
   if (id === undefined) throw new UsageError(`Name a figure: iwlab run <figure> (the figures: iwlab run --help, or src/experiments/figures.ts).`);
   if (extra.length > 0) throw new UsageError(`Unexpected argument '${extra[0]}': name one figure, and options after it (iwlab run --help).`);
+  // --ids alone would otherwise train the whole figure: it only shapes --list's output.
+  if (values.ids && !values.list) throw new UsageError(`--ids only changes what --list prints: use iwlab run ${id} --list --ids (nothing was trained).`);
   const spec = getFigure(id);
   const settings = readSettings(values, { defaultScale: 'quick' });
   const staleLockMs = values['stale-lock-minutes'] === undefined ? undefined : parseMinutes(values['stale-lock-minutes']) * 60_000;

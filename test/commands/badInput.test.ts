@@ -11,7 +11,7 @@ import path from 'node:path';
 import { main as data } from '../../src/commands/data';
 import { main as run } from '../../src/commands/run';
 import { expandRuns } from '../../src/experiments/expand';
-import { cifarCnn } from '../../src/experiments/figures';
+import { cifarCnn, toyGaussian } from '../../src/experiments/figures';
 import { runId } from '../../src/experiments/runId';
 import { REPO_ROOT } from '../../src/paths';
 import { UsageError } from '../../src/usageError';
@@ -34,6 +34,17 @@ test('an unknown flag prints one line naming it and a near match, exit 2, no sta
   const debug = iwlab(['run', 'toy-gaussian', '--scael', 'smoke', '--debug']);
   assert.equal(debug.status, 2);
   assert.ok(isStack(debug.stderr), debug.stderr);
+});
+
+test('--ids without --list is refused before anything trains, exit 2 (it used to train the whole figure)', () => {
+  const results = tempDir('ids');
+  const result = iwlab(['run', 'toy-gaussian', '--scale', 'smoke', '--ids', '--results', results]);
+  assert.equal(result.status, 2);
+  assert.equal(result.stderr.trim(), 'UsageError: --ids only changes what --list prints: use iwlab run toy-gaussian --list --ids (nothing was trained).');
+  assert.deepEqual(fs.readdirSync(results), [], 'nothing was stored');
+  const listed = iwlab(['run', 'toy-gaussian', '--scale', 'smoke', '--list', '--ids', '--results', results]);
+  assert.equal(listed.status, 0, listed.stderr);
+  assert.deepEqual(listed.stdout.trim().split('\n'), expandRuns(toyGaussian, 'smoke').map(runId));
 });
 
 test('a flag without its value says which and how to give it, exit 2', () => {
