@@ -41,7 +41,7 @@ if (variant === undefined || quick === undefined) {
 }
 const exposure = Number(values.exposure);
 const lambda = variant.optimizer?.weightDecay ?? 0;
-const learningRate = cifarCnnL2.optimizer.learningRate;
+const learningRate = variant.optimizer?.learningRate ?? cifarCnnL2.optimizer.learningRate;
 const withEpochs = (epochs: number): FigureSpec => ({
   ...cifarCnnL2,
   id: 'cifar-cnn-l2-exposure',
@@ -63,20 +63,22 @@ const store = values.results === undefined ? defaultResultStore() : new ResultSt
 void main();
 
 async function main(): Promise<void> {
-const result = await runFigure(spec, { scale: 'quick', store, workers: Number(values.workers), onProgress: terminalProgress() });
+  const result = await runFigure(spec, { scale: 'quick', store, workers: Number(values.workers), onProgress: terminalProgress() });
 
-const weight = (w: number): string => (w >= 1 ? `${Math.round(w)}:1` : `1:${Math.round(1 / w)}`);
-const number = (x: number | undefined): string => (x === undefined ? '-' : x.toFixed(3));
-for (const run of result.runs) {
-  const last = run.metrics.filter((line) => line.inDomainFraction !== undefined).at(-1);
-  const milestones = runMilestones(run);
-  console.log(
-    `${weight(run.config.classWeight)} seed ${run.config.seed} ${run.status}: in-domain ${number(last?.inDomainFraction)}, out of domain ${number(last?.outOfDomainFraction)}, ` +
-      `test accuracy ${number(last?.inDomainAccuracy)}, training accuracy ${number(last?.trainAccuracy)}, left constant at step ${milestones.leftConstantStep ?? 'never'}, ` +
-      `fitted at step ${milestones.fittedStep ?? 'never'}${milestones.fellBackStep === undefined ? '' : `, fell back by ${milestones.fellBackStep}`}`,
-  );
-}
-for (const row of effectRows(result)) {
-  console.log(`${row.measure} ${row.moment} epoch ${row.epoch ?? '-'} (step ${row.step ?? '-'}): ${weight(row.classWeight)} effect ${number(row.effect)}, floor ${number(row.noiseFloor)}: ${row.verdict}`);
-}
+  const weight = (w: number): string => (w >= 1 ? `${Math.round(w)}:1` : `1:${Math.round(1 / w)}`);
+  const number = (x: number | undefined): string => (x === undefined ? '-' : x.toFixed(3));
+  for (const run of result.runs) {
+    const last = run.metrics.filter((line) => line.inDomainFraction !== undefined).at(-1);
+    const milestones = runMilestones(run);
+    console.log(
+      `${weight(run.config.classWeight)} seed ${run.config.seed} ${run.status}: in-domain ${number(last?.inDomainFraction)}, out of domain ${number(last?.outOfDomainFraction)}, ` +
+        `test accuracy ${number(last?.inDomainAccuracy)}, training accuracy ${number(last?.trainAccuracy)}, left constant at step ${milestones.leftConstantStep ?? 'never'}, ` +
+        `fitted at step ${milestones.fittedStep ?? 'never'}${milestones.fellBackStep === undefined ? '' : `, fell back by ${milestones.fellBackStep}`}`,
+    );
+  }
+  for (const row of effectRows(result)) {
+    console.log(`${row.measure} ${row.moment} epoch ${row.epoch ?? '-'} (step ${row.step ?? '-'}): ${weight(row.classWeight)} effect ${number(row.effect)}, floor ${number(row.noiseFloor)}: ${row.verdict}`);
+  }
+  // A run that diverged or stopped is not a measurement: say so in the exit code, as iwlab run does.
+  if (result.runs.some((run) => run.status !== 'done')) process.exitCode = 1;
 }
