@@ -15,7 +15,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { effectRows } from '../src/experiments/effects';
-import { expandRuns } from '../src/experiments/expand';
+import { expandRuns, formatWeight } from '../src/experiments/expand';
 import { cifarCnnL2 } from '../src/experiments/figures';
 import { runMilestones } from '../src/experiments/milestones';
 import { defaultResultStore, ResultStore } from '../src/experiments/resultStore';
@@ -40,17 +40,18 @@ if (variant === undefined || quick === undefined) {
   process.exit(2);
 }
 const exposure = Number(values.exposure);
-const lambda = variant.optimizer?.weightDecay ?? 0;
-const learningRate = variant.optimizer?.learningRate ?? cifarCnnL2.optimizer.learningRate;
 const withEpochs = (epochs: number): FigureSpec => ({
   ...cifarCnnL2,
   id: 'cifar-cnn-l2-exposure',
   title: `${cifarCnnL2.title}: ${variant.label} to exposure ${exposure}`,
   scales: { ...cifarCnnL2.scales, quick: { ...quick, epochs, variants: [variant.id] } },
 });
-// Steps per epoch of the quick grid's runs, as the trainer takes them (every weight trains the same set).
+// Steps per epoch, learning rate and lambda of the quick grid's runs as the registry resolves them (every weight
+// trains the same set with the same optimizer).
 const [first] = expandRuns(withEpochs(quick.epochs), 'quick');
 const perEpoch = first === undefined ? 0 : stepsAtEpoch(first, 1);
+const learningRate = first?.optimizer.learningRate ?? 0;
+const lambda = first?.optimizer.weightDecay ?? 0;
 const epochs = Math.ceil(exposure / (learningRate * lambda * perEpoch));
 if (!Number.isFinite(epochs) || epochs <= 0) {
   console.error(`l2-exposure: exposure ${values.exposure} with lambda ${lambda} gives no epoch count; pass --exposure > 0 and a variant with weight decay`);
@@ -65,19 +66,18 @@ void main();
 async function main(): Promise<void> {
   const result = await runFigure(spec, { scale: 'quick', store, workers: Number(values.workers), onProgress: terminalProgress() });
 
-  const weight = (w: number): string => (w >= 1 ? `${Math.round(w)}:1` : `1:${Math.round(1 / w)}`);
   const number = (x: number | undefined): string => (x === undefined ? '-' : x.toFixed(3));
   for (const run of result.runs) {
     const last = run.metrics.filter((line) => line.inDomainFraction !== undefined).at(-1);
     const milestones = runMilestones(run);
     console.log(
-      `${weight(run.config.classWeight)} seed ${run.config.seed} ${run.status}: in-domain ${number(last?.inDomainFraction)}, out of domain ${number(last?.outOfDomainFraction)}, ` +
+      `${formatWeight(run.config.classWeight)} seed ${run.config.seed} ${run.status}: in-domain ${number(last?.inDomainFraction)}, out of domain ${number(last?.outOfDomainFraction)}, ` +
         `test accuracy ${number(last?.inDomainAccuracy)}, training accuracy ${number(last?.trainAccuracy)}, left constant at step ${milestones.leftConstantStep ?? 'never'}, ` +
         `fitted at step ${milestones.fittedStep ?? 'never'}${milestones.fellBackStep === undefined ? '' : `, fell back by ${milestones.fellBackStep}`}`,
     );
   }
   for (const row of effectRows(result)) {
-    console.log(`${row.measure} ${row.moment} epoch ${row.epoch ?? '-'} (step ${row.step ?? '-'}): ${weight(row.classWeight)} effect ${number(row.effect)}, floor ${number(row.noiseFloor)}: ${row.verdict}`);
+    console.log(`${row.measure} ${row.moment} epoch ${row.epoch ?? '-'} (step ${row.step ?? '-'}): ${formatWeight(row.classWeight)} effect ${number(row.effect)}, floor ${number(row.noiseFloor)}: ${row.verdict}`);
   }
   // A run that diverged or stopped is not a measurement: say so in the exit code, as iwlab run does.
   if (result.runs.some((run) => run.status !== 'done')) process.exitCode = 1;

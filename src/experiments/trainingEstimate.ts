@@ -5,8 +5,8 @@
  * takes an hour" before an hour goes, not for planning; the progress display's ETA, measured from the
  * run's own epochs, replaces it once training runs.
  */
-import type { ResultStore } from './resultStore';
 import { effectiveBatchSize } from '../train/epochs';
+import type { ResultStore } from './resultStore';
 import { runId } from './runId';
 import { stepsPerEpoch, trainingExamples } from './steps';
 import type { ModelSpec, RunConfig } from './types';
@@ -24,8 +24,8 @@ import type { ModelSpec, RunConfig } from './types';
  * 24.64 ms at widths 0.125, 0.25 and 0.5; `--models resnet,resnet-nobn --steps 40` 45.5 and 32.5 ms at 0.125,
  * 72.5 and 45.0 at 0.25; `iwlab run toy-gaussian --scale quick --backend tensorflow` 12,000 steps in 19.5 s on
  * 2 workers. Bench steps leave out evaluation, so a figure takes longer: the quick figures are estimated at
- * 0.7-1.1 of their measured minutes (cifar-cnn 12.9 against 17.5, cifar-resnet-nobn 19.5 against 17.6). Other backends: not measured yet (add a row from
- * `npm run bench` on that machine).
+ * 0.7-1.1 of their measured minutes (cifar-cnn 12.9 against 17.5, cifar-resnet-nobn 19.5 against 17.6).
+ * Other backends: not measured yet (add a row from `npm run bench` on that machine).
  */
 export const MS_PER_STEP: Readonly<Record<string, Readonly<Record<CostModel, { overhead: number; fullWidth: number }>>>> = {
   wasm: {
